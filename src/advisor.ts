@@ -1,0 +1,33 @@
+/**
+ * The seam between the protocol and the clinical engine: a validated hook request and an assembled
+ * PatientRecord in, a Decision and the CDS Hooks response out. Pure apart from the injected clock.
+ */
+import type { CdsResponse, HookRequest } from './protocol/types.js';
+import type { PatientRecord } from './fhir/record.js';
+import type { Decision } from './engine/types.js';
+import type { SiteCodeMap } from './guideline/site-codes.js';
+import { decide } from './engine/decide.js';
+import { renderResponse, type RenderOptions } from './cards/render.js';
+
+export interface Advice {
+  decision: Decision;
+  response: CdsResponse;
+}
+
+export type Advisor = (request: HookRequest, record: PatientRecord) => Advice;
+
+export interface AdvisorOptions {
+  now: () => Date;
+  siteCodes?: SiteCodeMap;
+  render: RenderOptions;
+}
+
+export function createAdvisor(opts: AdvisorOptions): Advisor {
+  return (request, record) => {
+    const decision = decide(request, record, {
+      now: opts.now(),
+      ...(opts.siteCodes ? { siteCodes: opts.siteCodes } : {}),
+    });
+    return { decision, response: renderResponse(decision, opts.render) };
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * Configuration from environment variables, validated once at start-up. Every variable has an embedded
+ * default that is safe for a developer's machine, so `npm start` works on a fresh clone; production
+ * (NODE_ENV=production) tightens the defaults that matter (authentication on). Bad values stop start-up
+ * with a message that names the variable.
+ */
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const csv = z
+  .string()
+  .transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s.length > 0));
+
+const envSchema = z.object({
+  NODE_ENV: z.string().default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Largest request body accepted, in bytes (413 beyond). Prefetch of a large record can be several MB. */
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(5 * 1024 * 1024),
+  /** Browser origins allowed by CORS: a comma list, or `*` (no credentials are ever allowed). */
+  CORS_ORIGINS: z.string().default('*'),
+  /** FHIR servers the service may call: comma list of URL prefixes, and/or the word `loopback`. */
+  FHIR_SERVER_ALLOWLIST: csv.default(['loopback']),
+  /** One deadline for all FHIR reads of a hook call. */
+  FHIR_DEADLINE_MS: z.coerce.number().int().min(50).max(30_000).default(2000),
+  /** How many searchset pages per resource type are followed before the data is marked truncated. */
+  FHIR_MAX_PAGES: z.coerce.number().int().min(1).max(100).default(10),
+  /** `_count` asked of the FHIR server per page. */
+  FHIR_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(200),
+  /** Largest FHIR response body read, in bytes; larger ones are cut off and marked as a gap. */
+  FHIR_MAX_RESPONSE_BYTES: z.coerce.number().int().min(1024).default(8 * 1024 * 1024),
+  /** Outbound FHIR requests in flight at once, across all hook calls. */
+  FHIR_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(32),
+  /** Mirror systemActions into `extension.systemActions` for the reference sandbox client. */
+  MIRROR_SYSTEM_ACTIONS: bool.default(true),
+  /** CMS G-code of this qCDSM, sent in the PAMA `qcdsm-consulted` extension when set. */
+  QCDSM_CODE: z.string().min(1).optional(),
+  /** Optional JSON file mapping site-specific order codes to ACR procedures. */
+  SITE_CODES_PATH: z.string().min(1).optional(),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config extends Env {
+  production: boolean;
+  corsOrigins: '*' | string[];
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings mean "unset": shells and compose files often export VAR= for optional settings.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const corsOrigins =
+    e.CORS_ORIGINS.trim() === '*'
+      ? ('*' as const)
+      : e.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean);
+  return { ...e, production: e.NODE_ENV === 'production', corsOrigins };
+}

@@ -1,0 +1,148 @@
+/**
+ * Validation of a hook invocation body (CDS Hooks 2.0.1 §HTTP Request), strict where a mistake would
+ * mislead the decision and lenient where real clients deviate (checklist A 3, C 18–26, L 85):
+ *  - `hook` that differs from the service's hook: accepted, the service's hook wins (logged);
+ *  - `selections` missing on order-sign, or present on it: accepted (order-sign judges every draft);
+ *  - `reasonCode` sent as one object instead of an array, `coding` likewise: wrapped into an array;
+ *  - empty codings `[{}]` and empty `reasonCode: []` (the sandbox's first PAMA call): accepted;
+ *  - unknown fields anywhere: kept and ignored.
+ * Everything returned is a HookRequest; every rejection names the field as a FHIRPath-like expression.
+ */
+import { z } from 'zod';
+import type { Bundle, FhirResource } from 'fhir/r4.js';
+import type { HookContext, HookName, HookRequest, PrefetchValue } from './types.js';
+import type { OutcomeIssue } from './operation-outcome.js';
+
+const nonEmpty = z.string().trim().min(1);
+
+const resourceSchema = z.looseObject({ resourceType: nonEmpty });
+
+const bundleSchema = z.looseObject({
+  resourceType: z.literal('Bundle'),
+  entry: z
+    .array(
+      z.looseObject({
+        fullUrl: z.string().optional(),
+        resource: resourceSchema.optional(),
+      }),
+    )
+    .optional(),
+});
+
+const fhirAuthorizationSchema = z.looseObject({
+  access_token: nonEmpty,
+  token_type: nonEmpty,
+  expires_in: z.number().optional(),
+  scope: z.string().optional(),
+  subject: z.string().optional(),
+  patient: z.string().optional(),
+});
+
+const contextSchema = z.looseObject({
+  patientId: nonEmpty.max(256),
+  userId: z.string().optional(),
+  encounterId: z.string().optional(),
+  selections: z.array(z.string()).optional(),
+  draftOrders: bundleSchema.optional(),
+});
+
+const bodySchema = z.looseObject({
+  hook: nonEmpty,
+  hookInstance: nonEmpty.max(128),
+  fhirServer: z.url({ protocol: /^https?$/ }).optional(),
+  fhirAuthorization: fhirAuthorizationSchema.optional(),
+  context: contextSchema,
+  prefetch: z.record(z.string(), z.union([resourceSchema, z.null()])).optional(),
+});
+
+export type ParseResult = { ok: true; request: HookRequest } | { ok: false; issues: OutcomeIssue[] };
+
+function toExpression(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) {
+    if (typeof p === 'number') out += `[${p}]`;
+    else out += out ? `.${String(p)}` : String(p);
+  }
+  return out || '(body)';
+}
+
+/** Wrap a lone object in an array: the most common deviation from R4 cardinality in draft orders. */
+function asArray(value: unknown): unknown {
+  if (value === undefined || value === null || Array.isArray(value)) return value;
+  return [value];
+}
+
+/** Normalise the shapes of a draft ServiceRequest that clients get wrong, without inventing data. */
+function normaliseOrder(resource: Record<string, unknown>): Record<string, unknown> {
+  if (resource['resourceType'] !== 'ServiceRequest') return resource;
+  const out: Record<string, unknown> = { ...resource };
+  if ('reasonCode' in out) out['reasonCode'] = asArray(out['reasonCode']);
+  const concepts: unknown[] = [];
+  if (out['code'] && typeof out['code'] === 'object') {
+    out['code'] = { ...(out['code'] as object) };
+    concepts.push(out['code']);
+  }
+  if (Array.isArray(out['reasonCode'])) {
+    out['reasonCode'] = out['reasonCode'].map((c) => (c && typeof c === 'object' ? { ...c } : c));
+    concepts.push(...(out['reasonCode'] as unknown[]));
+  }
+  for (const concept of concepts) {
+    if (!concept || typeof concept !== 'object') continue;
+    const c = concept as Record<string, unknown>;
+    if ('coding' in c) c['coding'] = asArray(c['coding']);
+  }
+  return out;
+}
+
+export function parseHookRequest(body: unknown, serviceHook: HookName): ParseResult {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    return { ok: false, issues: [{ code: 'structure', diagnostics: 'The request body must be a JSON object', expression: ['(body)'] }] };
+  }
+  const parsed = bodySchema.safeParse(body);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      issues: parsed.error.issues.slice(0, 10).map((i) => ({
+        code: i.code === 'invalid_type' && i.input === undefined ? 'required' : 'invalid',
+        diagnostics: `${toExpression(i.path)}: ${i.message}`,
+        expression: [toExpression(i.path)],
+      })),
+    };
+  }
+  const b = parsed.data;
+  if (serviceHook !== 'patient-view' && !b.context.draftOrders) {
+    return {
+      ok: false,
+      issues: [
+        {
+          code: 'required',
+          diagnostics: `context.draftOrders is required for ${serviceHook}`,
+          expression: ['context.draftOrders'],
+        },
+      ],
+    };
+  }
+  const draftOrders = b.context.draftOrders
+    ? ({
+        ...b.context.draftOrders,
+        entry: (b.context.draftOrders.entry ?? []).map((e) =>
+          e.resource ? { ...e, resource: normaliseOrder(e.resource) } : e,
+        ),
+      } as unknown as Bundle<FhirResource>)
+    : undefined;
+
+  const request: HookRequest = {
+    hook: serviceHook,
+    hookInstance: b.hookInstance,
+    context: {
+      ...(b.context as HookContext),
+      patientId: b.context.patientId,
+      ...(draftOrders ? { draftOrders } : {}),
+    },
+  };
+  if (b.hook !== serviceHook) request.hookAsSent = b.hook;
+  if (b.fhirServer) request.fhirServer = b.fhirServer.replace(/\/+$/, '');
+  if (b.fhirAuthorization) request.fhirAuthorization = b.fhirAuthorization as HookRequest['fhirAuthorization'];
+  if (b.prefetch) request.prefetch = b.prefetch as Record<string, PrefetchValue>;
+  return { ok: true, request };
+}

@@ -1,0 +1,101 @@
+/**
+ * The CDS Hooks endpoints: discovery and one POST route per service, plus health probes. A hook call
+ * flows one way: validate → assemble the PatientRecord (prefetch, then FHIR within the deadline) →
+ * advise (engine + cards) → answer → hand the decision to the audit sink after the answer is sent.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Discovery, ServiceDefinition } from './discovery.js';
+import { parseHookRequest } from './request-schema.js';
+import { sendOutcome } from './operation-outcome.js';
+import type { CdsResponse, HookRequest } from './types.js';
+import { assemblePatientRecord, type AssembleOptions } from '../fhir/assemble.js';
+import type { PatientRecord } from '../fhir/record.js';
+import type { Advisor } from '../advisor.js';
+import type { Decision } from '../engine/types.js';
+
+export interface DecisionEvent {
+  serviceId: string;
+  request: HookRequest;
+  record: PatientRecord;
+  decision: Decision;
+  response: CdsResponse;
+  latencyMs: number;
+  receivedAt: Date;
+}
+
+export interface HookRouteOptions {
+  discovery: Discovery;
+  advisor: Advisor;
+  assemble: AssembleOptions;
+  /** Called after the answer is sent; must not throw (errors are caught and logged here anyway). */
+  onDecision?: (event: DecisionEvent) => void;
+  /** Extra readiness checks (e.g. the audit database). */
+  ready?: () => boolean;
+}
+
+export function registerHookRoutes(app: FastifyInstance, opts: HookRouteOptions): void {
+  const services = new Map<string, ServiceDefinition>(opts.discovery.services.map((s) => [s.id, s]));
+  const discoveryBody = JSON.stringify(opts.discovery);
+
+  app.get('/cds-services', async (_request, reply) => reply.type('application/json').send(discoveryBody));
+
+  app.post<{ Params: { id: string } }>('/cds-services/:id', async (request, reply) => {
+    const receivedAt = new Date();
+    const started = performance.now();
+    const service = services.get(request.params.id);
+    if (!service) {
+      return sendOutcome(reply, 404, [
+        { code: 'not-found', diagnostics: `Unknown CDS service id "${request.params.id.slice(0, 100)}"`, expression: ['id'] },
+      ]);
+    }
+    const parsed = parseHookRequest(request.body, service.hook);
+    if (!parsed.ok) {
+      request.log.info({ service: service.id, fields: parsed.issues.map((i) => i.expression?.[0]) }, 'invalid hook request');
+      return sendOutcome(reply, 400, parsed.issues);
+    }
+    const hookRequest = parsed.request;
+    const log = request.log.child({ hookInstance: hookRequest.hookInstance, service: service.id });
+    if (hookRequest.hookAsSent) log.warn({ hookAsSent: hookRequest.hookAsSent.slice(0, 64) }, 'hook in body differs from the service hook');
+
+    const assembled = await assemblePatientRecord(hookRequest, opts.assemble);
+    if (!assembled.ok) {
+      log.info({ missing: assembled.missing }, 'required data unavailable: 412');
+      return sendOutcome(reply, 412, [
+        { code: 'incomplete', diagnostics: `Required data is unavailable: ${assembled.reason}`, expression: ['prefetch', 'fhirServer'] },
+      ]);
+    }
+    const record = assembled.record;
+    const { decision, response } = opts.advisor(hookRequest, record);
+    const latencyMs = Math.round((performance.now() - started) * 10) / 10;
+    log.info(
+      {
+        variant: decision.variant.status === 'determined' ? decision.variant.variant : decision.variant.status,
+        orders: decision.orders.map((o) => o.outcome),
+        cards: response.cards.length,
+        gaps: record.gaps.map((g) => `${g.resourceType}:${g.reason}`),
+        fetch: record.timings.filter((t) => t.source === 'fhir').map((t) => ({ type: t.resourceType, ms: t.ms, status: t.status })),
+        latencyMs,
+      },
+      'hook answered',
+    );
+    if (opts.onDecision) {
+      const sink = opts.onDecision;
+      const event: DecisionEvent = { serviceId: service.id, request: hookRequest, record, decision, response, latencyMs, receivedAt };
+      // After the answer is on its way: the audit never delays or fails the hook response.
+      setImmediate(() => {
+        try {
+          sink(event);
+        } catch (err) {
+          log.error({ errType: (err as Error).name }, 'decision sink failed');
+        }
+      });
+    }
+    return reply.type('application/json').send(response);
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    const ok = opts.ready ? opts.ready() : true;
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not-ready' });
+  });
+}
