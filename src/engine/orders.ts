@@ -1,0 +1,241 @@
+/**
+ * Recognising a draft imaging order (which ACR procedure is it?) and rating it under the chosen variant.
+ *
+ * Recognition order: the site's own code map, then standard codes (CPT, LOINC, SNOMED CT), then the order's
+ * text as a flagged fallback. Codes that leave the technique or contrast open (a myelogram, "MR Brain") let the
+ * text refine them within a fixed set of rows. The data and the ambiguity rules are in
+ * src/guideline/order-codes.ts. Everything here is pure, never throws on odd input, and uses Maps built once at
+ * module load (it runs per order per hook call).
+ */
+import type { ServiceRequest } from 'fhir/r4.js';
+import type { DraftOrder } from '../protocol/types.js';
+import {
+  CODE_SYSTEMS,
+  CROSS_SECTIONAL,
+  OUTSIDE_TOPIC_CODES,
+  RECOGNITION_NOTES,
+  SPECIFICITY,
+  SYSTEM_ALIASES,
+  TEXT_FEATURES,
+  TEXT_RULES,
+  TOPIC_CODES,
+  type CodeSystemKey,
+  type Contrast,
+  type TextFeature,
+  type TopicCode,
+} from '../guideline/order-codes.js';
+import { PROCEDURES } from '../guideline/procedures.js';
+import { ratingFor } from '../guideline/ratings.js';
+import { codingKey, normaliseSystem, type SiteCodeMap } from '../guideline/site-codes.js';
+import type { ProcedureId } from '../guideline/types.js';
+import type { OrderRecognition, RatedOrder, VariantChoice } from './types.js';
+
+type Known = { kind: 'topic'; entry: TopicCode } | { kind: 'outside' };
+
+// `${systemKey}|${code}` → what we know about it; and code → the systems that define it (for a missing system).
+const STANDARD = new Map<string, Known>();
+const SYSTEMS_BY_CODE = new Map<string, CodeSystemKey[]>();
+function index(system: CodeSystemKey, code: string, known: Known): void {
+  STANDARD.set(`${system}|${code}`, known);
+  const systems = SYSTEMS_BY_CODE.get(code) ?? [];
+  if (!systems.includes(system)) systems.push(system);
+  SYSTEMS_BY_CODE.set(code, systems);
+}
+for (const entry of TOPIC_CODES) index(entry.system, entry.code, { kind: 'topic', entry });
+for (const entry of OUTSIDE_TOPIC_CODES) index(entry.system, entry.code, { kind: 'outside' });
+
+const RANK = new Map<ProcedureId, number>(SPECIFICITY.map((p, i) => [p, i] as const));
+
+/** Longer texts are cut: order names are short, and this bounds the regex work on hostile input. */
+const MAX_TEXT = 1000;
+
+interface CodingView {
+  system?: string;
+  code?: string;
+  display?: string;
+}
+
+/** Read code.coding and code.text defensively: the input is whatever the client sent. */
+function readCode(order: unknown): { codings: CodingView[]; text: string } {
+  const code = isRecord(order) ? order['code'] : undefined;
+  if (!isRecord(code)) return { codings: [], text: '' };
+  const texts: string[] = [];
+  const own = code['text'];
+  if (typeof own === 'string' && own.trim() !== '') texts.push(own);
+  const codings: CodingView[] = [];
+  const raw = code['coding'];
+  if (Array.isArray(raw)) {
+    for (const c of raw) {
+      if (!isRecord(c)) continue;
+      const view: CodingView = {};
+      if (typeof c['system'] === 'string' && c['system'].trim() !== '') view.system = c['system'];
+      if (typeof c['code'] === 'string' && c['code'].trim() !== '') view.code = c['code'].trim();
+      if (typeof c['display'] === 'string' && c['display'].trim() !== '') {
+        view.display = c['display'];
+        texts.push(c['display']);
+      }
+      codings.push(view);
+    }
+  }
+  return { codings, text: texts.join(' | ').slice(0, MAX_TEXT).toLowerCase() };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The standard system of a coding: by its URI (tolerant spelling), or by the code alone when unambiguous. */
+function standardSystem(c: CodingView): CodeSystemKey | undefined {
+  if (c.system !== undefined) return SYSTEM_ALIASES[normaliseSystem(c.system)];
+  const systems = c.code !== undefined ? SYSTEMS_BY_CODE.get(c.code) : undefined;
+  return systems?.length === 1 ? systems[0] : undefined;
+}
+
+// ---- Text ----
+
+export type TextRecognition =
+  | { kind: 'procedure'; procedure: ProcedureId; notes: string[]; rule: string }
+  | { kind: 'outside-topic'; rule: string };
+
+/**
+ * What an order text names, by the ordered rules of TEXT_RULES; undefined when it names nothing we know.
+ * `text` may be any case; it is lower-cased here.
+ */
+export function recogniseText(text: string): TextRecognition | undefined {
+  const t = text.slice(0, MAX_TEXT).toLowerCase();
+  const seen = new Map<TextFeature, boolean>();
+  const has = (f: TextFeature): boolean => {
+    let v = seen.get(f);
+    if (v === undefined) {
+      v = TEXT_FEATURES[f].test(t);
+      seen.set(f, v);
+    }
+    return v;
+  };
+  for (const rule of TEXT_RULES) {
+    if (!rule.all.every(has)) continue;
+    if (rule.result === 'outside-topic') return { kind: 'outside-topic', rule: rule.when };
+    if (rule.result === 'cross-sectional-mr' || rule.result === 'cross-sectional-ct') {
+      const found = crossSectional(rule.result === 'cross-sectional-mr' ? 'mr' : 'ct', has);
+      return found ? { ...found, rule: rule.when } : undefined;
+    }
+    return { kind: 'procedure', procedure: rule.result, notes: [...(rule.notes ?? [])], rule: rule.when };
+  }
+  return undefined;
+}
+
+function crossSectional(
+  modality: 'mr' | 'ct',
+  has: (f: TextFeature) => boolean,
+): { kind: 'procedure'; procedure: ProcedureId; notes: string[] } | undefined {
+  const head = has('head');
+  const spine = has('spine');
+  if (!head && !spine) return undefined; // a knee, a chest: not this topic
+  const notes: string[] = [];
+  const wo = has('withoutContrast');
+  const w = has('withContrast');
+  let contrast: Contrast;
+  if (has('withoutAndWith') || (wo && w)) contrast = 'wo-w';
+  else if (w) contrast = 'w';
+  else {
+    contrast = 'wo';
+    if (!wo) notes.push(RECOGNITION_NOTES.contrastUnspecified);
+  }
+  if (head && spine) notes.push(RECOGNITION_NOTES.headAndSpine);
+  else if (spine && !has('completeSpine')) notes.push(RECOGNITION_NOTES.singleRegion);
+  return { kind: 'procedure', procedure: CROSS_SECTIONAL[modality][head ? 'head' : 'spine'][contrast], notes };
+}
+
+// ---- Orders ----
+
+/** Which ACR procedure a draft ServiceRequest names. Never throws. */
+export function recogniseOrder(order: ServiceRequest, site?: SiteCodeMap): OrderRecognition {
+  const { codings, text } = readCode(order);
+  const coded = codings.filter((c) => c.code !== undefined);
+  if (coded.length === 0 && text === '') return { kind: 'empty' };
+
+  // 1. The site's own map wins: the site knows its order catalogue better than our defaults.
+  if (site) {
+    for (const c of coded) {
+      if (c.system === undefined) continue;
+      const mapping = site.index.get(codingKey(c.system, c.code as string));
+      if (!mapping) continue;
+      if (mapping.procedure === 'outside-topic') return { kind: 'outside-topic' };
+      return {
+        kind: 'procedure',
+        procedure: mapping.procedure,
+        matchedBy: { system: c.system, code: c.code as string, siteMap: true },
+        notes: mapping.note ? [mapping.note] : [],
+      };
+    }
+  }
+
+  // 2. Standard codes.
+  const topic: Array<{ entry: TopicCode }> = [];
+  let outside = false;
+  for (const c of coded) {
+    const system = standardSystem(c);
+    if (!system) continue;
+    const known = STANDARD.get(`${system}|${c.code as string}`);
+    if (known?.kind === 'topic') topic.push({ entry: known.entry });
+    else if (known?.kind === 'outside') outside = true;
+  }
+  if (topic.length > 0) return fromCode(topic, text);
+  if (outside) return { kind: 'outside-topic' };
+
+  // 3. Text, flagged.
+  const byText = text === '' ? undefined : recogniseText(text);
+  if (byText?.kind !== 'procedure') return { kind: 'outside-topic' };
+  return {
+    kind: 'procedure',
+    procedure: byText.procedure,
+    matchedBy: { text: true },
+    notes: dedupe([...byText.notes, RECOGNITION_NOTES.textOnly]),
+  };
+}
+
+function fromCode(matches: Array<{ entry: TopicCode }>, text: string): OrderRecognition {
+  const best = matches.reduce((a, b) => (rank(b.entry.procedure) < rank(a.entry.procedure) ? b : a)).entry;
+  const notes: string[] = [...(best.notes ?? [])];
+  let procedure = best.procedure;
+  let refinedByText = false;
+  const byText = best.refineTo && text !== '' ? recogniseText(text) : undefined;
+  if (byText?.kind === 'procedure' && best.refineTo?.includes(byText.procedure)) {
+    refinedByText = byText.procedure !== best.procedure;
+    procedure = byText.procedure;
+    notes.push(...byText.notes);
+  } else {
+    notes.push(...(best.unresolvedNotes ?? []));
+  }
+  const distinct = new Set(matches.map((m) => m.entry.procedure));
+  if (distinct.size > 1) {
+    notes.push(
+      `The order's codes name different ACR procedures; rated as the most specific, ${PROCEDURES[best.procedure].acrName}.`,
+    );
+  }
+  return {
+    kind: 'procedure',
+    procedure,
+    matchedBy: { system: CODE_SYSTEMS[best.system], code: best.code, ...(refinedByText ? { text: true } : {}) },
+    notes: dedupe(notes),
+  };
+}
+
+function rank(p: ProcedureId): number {
+  return RANK.get(p) ?? Number.MAX_SAFE_INTEGER;
+}
+
+function dedupe(notes: string[]): string[] {
+  return [...new Set(notes)];
+}
+
+/** The rating of one draft order under the variant choice. Pure. */
+export function rateOrder(order: DraftOrder, recognition: OrderRecognition, variant: VariantChoice): RatedOrder {
+  if (recognition.kind === 'empty') return { order, recognition, outcome: 'empty', notes: [] };
+  if (recognition.kind === 'outside-topic') return { order, recognition, outcome: 'outside-topic', notes: [] };
+  const notes = [...recognition.notes];
+  if (variant.status !== 'determined') return { order, recognition, outcome: variant.status, notes };
+  const row = ratingFor(variant.variant, recognition.procedure);
+  if (!row) return { order, recognition, outcome: 'not-listed', notes };
+  return { order, recognition, outcome: 'rated', row, category: row.category, notes };
+}
