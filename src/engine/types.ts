@@ -96,6 +96,8 @@ export type NextStep =
 
 export interface Decision {
   hook: HookName;
+  /** The patient of the call (context.patientId): patient-view suggestions create orders for them. */
+  patientId?: string;
   variant: VariantChoice;
   /** Rated orders: selections on order-select, every draft on order-sign; empty on patient-view. */
   orders: RatedOrder[];

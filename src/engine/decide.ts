@@ -1,0 +1,81 @@
+/**
+ * decide: one hook call in, one Decision out. Pure: the time comes in `opts.now`, nothing is read or written.
+ *
+ *   draft orders → reasons → facts → variant → rated orders (selected only) → next steps (patient-view)
+ *   → pitfalls (the seed article's) → Decision
+ *
+ * The reasons of EVERY draft order feed the facts, not only the selected ones: they are the clinician's stated
+ * indication for the session, which is what the record may not yet hold.
+ */
+import type { CodeableConcept } from 'fhir/r4.js';
+import type { HookRequest } from '../protocol/types.js';
+import type { PatientRecord } from '../fhir/record.js';
+import type { PitfallId } from '../guideline/types.js';
+import type { SiteCodeMap } from '../guideline/site-codes.js';
+import type { Decision, RatedOrder, VariantChoice } from './types.js';
+import { draftOrdersOf } from '../protocol/draft-orders.js';
+import { RECOGNITION_NOTES } from '../guideline/order-codes.js';
+import { thresholdMs } from '../guideline/thresholds.js';
+import { extractFacts, type ClinicalFacts, type DraftReason } from './facts.js';
+import { chooseVariant, restsOnText } from './variant.js';
+import { nextSteps } from './next-steps.js';
+import { rateOrder, recogniseOrder } from './orders.js';
+
+export interface DecideOptions {
+  now: Date;
+  siteCodes?: SiteCodeMap;
+}
+
+export function decide(request: HookRequest, record: PatientRecord, opts: DecideOptions): Decision {
+  const drafts = draftOrdersOf(request);
+  const reasons: DraftReason[] = [];
+  for (const d of drafts) {
+    for (const concept of d.resource.reasonCode ?? []) {
+      if (concept) reasons.push({ concept: concept as CodeableConcept, ...(d.resource.id ? { orderId: d.resource.id } : {}) });
+    }
+  }
+  const facts = extractFacts(record, reasons, opts.now);
+  const variant = chooseVariant(facts);
+  const orders = drafts
+    .filter((d) => d.selected)
+    .map((d) => rateOrder(d, recogniseOrder(d.resource, opts.siteCodes), variant));
+  return {
+    hook: request.hook,
+    variant,
+    orders,
+    nextSteps: request.hook === 'patient-view' ? nextSteps(variant, facts, record, opts.siteCodes) : [],
+    gaps: [...record.gaps],
+    pitfalls: pitfallsFor(variant, facts, orders),
+    ...(request.context.patientId ? { patientId: request.context.patientId } : {}),
+  };
+}
+
+/** Notes from order recognition that mean "non-dynamic CT myelography or incomplete spine coverage". */
+const SUBOPTIMAL_TECHNIQUE_NOTES: ReadonlySet<string> = new Set([RECOGNITION_NOTES.ctmNotDynamic, RECOGNITION_NOTES.singleRegion]);
+
+/** Whether a dural puncture or spinal intervention happened within the recent window (30 days). */
+function recentPuncture(facts: ClinicalFacts): boolean {
+  const limit = facts.now.getTime() - thresholdMs('recent-spinal-intervention');
+  return facts.spinalInterventions.some((d) => d.when !== undefined && d.when.end >= limit);
+}
+
+/** The seed article's pitfalls that apply to this decision (texts in src/guideline/advice.ts). */
+export function pitfallsFor(variant: VariantChoice, facts: ClinicalFacts, orders: RatedOrder[]): PitfallId[] {
+  const out: PitfallId[] = [];
+  const v = variant.status === 'determined' ? variant.variant : undefined;
+  if (v === 5) out.push('premature-end');
+  if (
+    v === 5 &&
+    orders.some(
+      (o) =>
+        o.recognition.kind === 'procedure' &&
+        (o.recognition.procedure === 'ct-myelography' || o.recognition.notes.some((n) => SUBOPTIMAL_TECHNIQUE_NOTES.has(n))),
+    )
+  ) {
+    out.push('non-dynamic-ctm');
+  }
+  if ((v === 5 || v === 1) && recentPuncture(facts)) out.push('post-puncture-confounding');
+  if (v === 5 && facts.myelography.done && facts.myelography.result === 'negative') out.push('csf-venous-fistula');
+  if (restsOnText(variant)) out.push('text-only-evidence');
+  return out;
+}

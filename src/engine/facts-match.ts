@@ -1,0 +1,198 @@
+/**
+ * Matching CodeableConcepts against the value sets, fast: one Map lookup per coding (built once at module
+ * load), then the text terms only for the sets no code matched. Plain TypeScript rather than FHIRPath here:
+ * a Map lookup per coding is cheaper than evaluating a membership expression per resource, and clearer.
+ *
+ * What a match returns never contains the patient's text: for a text match it is our value-set term.
+ */
+import type { CodeableConcept, Coding } from 'fhir/r4.js';
+import { SYSTEMS, UNGUARDED_TEXT_SETS, VALUE_SETS } from '../guideline/valuesets.js';
+
+export interface ConceptMatch {
+  setId: string;
+  system?: string;
+  code?: string;
+  /** Our display for the code, or our term for a text match (never the record's own text). */
+  display: string;
+  textMatch: boolean;
+}
+
+const ICD_SYSTEMS: ReadonlySet<string> = new Set([SYSTEMS.icd10cm, SYSTEMS.icd10]);
+
+/** ICD-10-CM and ICD-10 share one key space; ICD dots are dropped ("G96.811" ≡ "G96811"). */
+function codeKey(system: string, code: string): string {
+  if (ICD_SYSTEMS.has(system)) return `icd|${code.replace(/\./g, '').toUpperCase()}`;
+  return `${system}|${code.trim()}`;
+}
+
+interface IndexedCode {
+  setId: string;
+  system: string;
+  code: string;
+  display: string;
+}
+
+/** system|code → every value-set entry with that code. Built once. */
+const CODE_INDEX: Map<string, IndexedCode[]> = (() => {
+  const index = new Map<string, IndexedCode[]>();
+  for (const vs of Object.values(VALUE_SETS)) {
+    for (const c of vs.codes) {
+      const key = codeKey(c.system, c.code);
+      const list = index.get(key) ?? [];
+      // Both ICD flavours of one code collapse to one key: keep one entry per set.
+      if (!list.some((e) => e.setId === vs.id)) {
+        list.push({ setId: vs.id, system: c.system, code: c.code, display: c.display ?? c.code });
+      }
+      index.set(key, list);
+    }
+  }
+  return index;
+})();
+
+/** Looks a coding up, walking ICD codes up their hierarchy (G96811 → G9681 → G968 → G96). */
+function lookupCoding(coding: Coding): IndexedCode[] {
+  if (!coding.system || !coding.code) return [];
+  const key = codeKey(coding.system, coding.code);
+  if (!key.startsWith('icd|')) return CODE_INDEX.get(key) ?? [];
+  const out: IndexedCode[] = [];
+  for (let len = key.length; len >= 'icd|'.length + 3; len--) {
+    const hit = CODE_INDEX.get(key.slice(0, len));
+    if (hit) out.push(...hit);
+  }
+  return out;
+}
+
+interface CompiledTerm {
+  term: string;
+  /** The term's pattern with the global flag added, for scanning past negated occurrences. */
+  scan: RegExp;
+}
+
+/**
+ * One case-insensitive alternation of EVERY term of every set: most texts in a record ("Heart rate",
+ * "Hemoglobin") match no term at all, and this rejects them in one scan instead of one per set.
+ */
+const ANY_TERM: RegExp = new RegExp(
+  Object.values(VALUE_SETS)
+    .flatMap((vs) => vs.text.map((t) => `(?:${t.pattern.source})`))
+    .join('|'),
+  'i',
+);
+
+/** One alternation per set, so a text is scanned once per set; the term is found only after a hit. */
+const TEXT_INDEX: Map<string, { any: RegExp; terms: CompiledTerm[] }> = new Map(
+  Object.values(VALUE_SETS)
+    .filter((vs) => vs.text.length > 0)
+    .map((vs) => [
+      vs.id,
+      {
+        // A case-insensitive prefilter over-matches case-sensitive acronyms; each term then rechecks with its
+        // own flags, so the prefilter only has to never miss.
+        any: new RegExp(vs.text.map((t) => `(?:${t.pattern.source})`).join('|'), 'i'),
+        terms: vs.text.map((t) => ({
+          term: t.term,
+          scan: new RegExp(t.pattern.source, t.pattern.flags.includes('g') ? t.pattern.flags : `${t.pattern.flags}g`),
+        })),
+      },
+    ]),
+);
+
+/**
+ * A NegEx-style guard: a negation cue earlier in the same clause ("no pachymeningeal enhancement",
+ * "negative for CSF leak"). "rule out"/"r/o" are NOT negations: on an order they mean "suspected".
+ */
+const NEGATION = /\b(no|not|without|negative\s+for|free\s+of|absence\s+of|absent|denies|denied|ruled\s+out|resolved)\b/i;
+const CLAUSE_BREAK = /[.;:\n]|\bbut\b|\bhowever\b/gi;
+
+function negated(text: string, at: number): boolean {
+  const before = text.slice(0, at);
+  let start = 0;
+  CLAUSE_BREAK.lastIndex = 0;
+  for (let m = CLAUSE_BREAK.exec(before); m; m = CLAUSE_BREAK.exec(before)) start = m.index + m[0].length;
+  return NEGATION.test(before.slice(start));
+}
+
+/** The first non-negated term of `setId` found in `text`, or undefined. */
+export function matchText(text: string | undefined, setId: string): string | undefined {
+  if (!text) return undefined;
+  return scanText(text, setId);
+}
+
+function scanText(text: string, setId: string): string | undefined {
+  const entry = TEXT_INDEX.get(setId);
+  if (!entry || !entry.any.test(text)) return undefined;
+  const guarded = !UNGUARDED_TEXT_SETS.has(setId);
+  for (const t of entry.terms) {
+    const re = t.scan;
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m; m = re.exec(text)) {
+      if (!guarded || !negated(text, m.index)) return t.term;
+      if (m[0].length === 0) re.lastIndex++;
+    }
+  }
+  return undefined;
+}
+
+/** The Set form of a (module-constant) list of set ids, built once per list. */
+const WANTED = new WeakMap<readonly string[], ReadonlySet<string>>();
+function wantedSet(setIds: readonly string[]): ReadonlySet<string> {
+  let s = WANTED.get(setIds);
+  if (!s) {
+    s = new Set(setIds);
+    WANTED.set(setIds, s);
+  }
+  return s;
+}
+
+/**
+ * Matches a concept against several sets at once. Codes first (any coding); a set with no code hit is then
+ * tried on concept.text and the codings' displays, and a hit there is flagged `textMatch`.
+ */
+export function matchConcept(
+  concept: CodeableConcept | undefined,
+  setIds: readonly string[],
+): Map<string, ConceptMatch> {
+  const out = new Map<string, ConceptMatch>();
+  if (!concept) return out;
+  const wanted = wantedSet(setIds);
+  for (const coding of concept.coding ?? []) {
+    if (!coding) continue;
+    for (const hit of lookupCoding(coding)) {
+      if (!wanted.has(hit.setId) || out.has(hit.setId)) continue;
+      out.set(hit.setId, {
+        setId: hit.setId,
+        system: coding.system,
+        code: coding.code,
+        display: hit.display,
+        textMatch: false,
+      });
+    }
+  }
+  if (out.size === wanted.size) return out;
+  const texts: string[] = [];
+  if (concept.text && ANY_TERM.test(concept.text)) texts.push(concept.text);
+  for (const c of concept.coding ?? []) if (c?.display && ANY_TERM.test(c.display)) texts.push(c.display);
+  if (texts.length === 0) return out;
+  for (const setId of setIds) {
+    if (out.has(setId)) continue;
+    for (const text of texts) {
+      const term = matchText(text, setId);
+      if (term) {
+        out.set(setId, { setId, display: term, textMatch: true });
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/** Convenience: the match of one set, or undefined. */
+const SINGLE = new Map<string, readonly string[]>();
+export function matchOne(concept: CodeableConcept | undefined, setId: string): ConceptMatch | undefined {
+  let ids = SINGLE.get(setId);
+  if (!ids) {
+    ids = [setId];
+    SINGLE.set(setId, ids);
+  }
+  return matchConcept(concept, ids).get(setId);
+}

@@ -1,0 +1,357 @@
+/**
+ * ClinicalFacts: what the record (and the draft orders' reasons) say about the things the ACR variants turn
+ * on. Each fact keeps the Evidence that supports it; evidence never holds patient free text (a text match
+ * carries our value-set term and `textMatch: true`).
+ *
+ * One pass per resource type, each resource matched once against all the sets it can support. The codes are
+ * looked up in a Map built at module load (see facts-match.ts), which is faster than FHIRPath for this.
+ *
+ * Records that do not count (FHIR R4 status semantics):
+ *  - Condition: verificationStatus refuted / entered-in-error; clinicalStatus inactive / resolved / remission
+ *    (remission is a kind of inactive in the R4 code system).
+ *  - Observation: status entered-in-error / cancelled.
+ *  - Procedure: status not-done / entered-in-error, and preparation (it has not happened yet).
+ *  - ImagingStudy: status cancelled / entered-in-error.
+ *  - DiagnosticReport: status entered-in-error / cancelled.
+ */
+import type { CodeableConcept, Condition, Observation, Procedure } from 'fhir/r4.js';
+import type { PatientRecord } from '../fhir/record.js';
+import type { Evidence } from './types.js';
+import { matchConcept, type ConceptMatch } from './facts-match.js';
+import { firstDate, type FhirInstantRange } from './facts-dates.js';
+import {
+  ImagingCollector,
+  evidenceOf,
+  kindOfConcept,
+  type MyelographyFact,
+  type StudyFact,
+  type StudyStatus,
+} from './facts-imaging.js';
+import { thresholdMs, thresholdValue } from '../guideline/thresholds.js';
+
+export type { MyelographyFact, StudyFact, StudyStatus };
+
+/** One piece of evidence with the time it is about, kept as a range so date-only values stay honest. */
+export interface DatedEvidence {
+  evidence: Evidence;
+  when?: FhirInstantRange;
+  /** The date is Condition.recordedDate standing in for a missing onset (onset is at or before it). */
+  fromRecordedDate?: boolean;
+  /** Current: an active Condition, a draft order's reason, or an Observation. */
+  active: boolean;
+}
+
+export type ChronicStatus = 'chronic' | 'not-chronic' | 'unknown';
+
+export interface ChronicFact {
+  status: ChronicStatus;
+  evidence: Evidence[];
+  /** True when a chronic-headache code or term says so (rather than the onset date). */
+  coded: boolean;
+  /** The earliest recorded onset of the headache, when known. */
+  onset?: FhirInstantRange;
+  /** The chronic conclusion rests on a recordedDate, not an onset. */
+  fromRecordedDate: boolean;
+  /** Set when a chronic code meets a recorded onset of less than 3 months. */
+  conflict?: string;
+}
+
+export interface ClinicalFacts {
+  now: Date;
+  /** Orthostatic headache, suspected SIH, CSF leak (including the draft orders' reasons). */
+  sihSuspicion: DatedEvidence[];
+  /** Every headache record (suspicion, chronic, post-puncture and plain headache): for "after the patch". */
+  headache: DatedEvidence[];
+  chronic: ChronicFact;
+  /** Dural punctures and other spinal interventions (procedures, myelograms, post-puncture headaches). */
+  spinalInterventions: DatedEvidence[];
+  /** Epidural blood patches and fibrin glue patches. */
+  patches: DatedEvidence[];
+  /** Obtundation / decreased consciousness: coded, or the latest GCS at or below the threshold. */
+  decreasedConsciousness: Evidence[];
+  /** The latest GCS total, when recorded (kept so the cards can say a normal GCS overrode nothing). */
+  latestGcs?: { value: number; evidence: Evidence };
+  /** Brain-imaging features of SIH (reports, findings, Bern score). */
+  brainFeatures: Evidence[];
+  brainMri: StudyFact;
+  spineMri: StudyFact;
+  myelography: MyelographyFact;
+}
+
+/** A reason on a draft order, with the order's id for the evidence. */
+export interface DraftReason {
+  concept: CodeableConcept;
+  orderId?: string;
+}
+
+const HEADACHE_SETS = ['sih-suspicion', 'chronic-headache', 'post-puncture-headache', 'headache'] as const;
+const CONDITION_SETS = [...HEADACHE_SETS, 'decreased-consciousness', 'sih-brain-features'] as const;
+const OBSERVATION_SETS = [...CONDITION_SETS, 'gcs-total', 'bern-score'] as const;
+const REASON_SETS = [...HEADACHE_SETS, 'decreased-consciousness'] as const;
+const PROCEDURE_SETS = ['blood-patch', 'spinal-intervention'] as const;
+
+const EXCLUDED_CONDITION_CLINICAL: ReadonlySet<string> = new Set(['inactive', 'resolved', 'remission']);
+const EXCLUDED_CONDITION_VERIFICATION: ReadonlySet<string> = new Set(['refuted', 'entered-in-error']);
+const EXCLUDED_OBSERVATION: ReadonlySet<string> = new Set(['entered-in-error', 'cancelled']);
+const EXCLUDED_PROCEDURE: ReadonlySet<string> = new Set(['not-done', 'entered-in-error', 'preparation']);
+const EXCLUDED_STUDY: ReadonlySet<string> = new Set(['cancelled', 'entered-in-error']);
+const EXCLUDED_REPORT: ReadonlySet<string> = new Set(['entered-in-error', 'cancelled']);
+
+function codeOf(cc: CodeableConcept | undefined): string | undefined {
+  return cc?.coding?.find((c) => c?.code)?.code;
+}
+
+/** Mutable accumulator for one extraction. */
+interface Acc {
+  facts: ClinicalFacts;
+  /** Condition onsets of the (non-post-puncture) headache, for the chronic rule. */
+  headacheOnsets: Array<{ when: FhirInstantRange; fromRecordedDate: boolean; evidence: Evidence }>;
+  chronicCoded: Evidence[];
+  gcs: Array<{ value: number; when?: FhirInstantRange; evidence: Evidence }>;
+}
+
+function addHeadacheMatches(
+  acc: Acc,
+  hits: Map<string, ConceptMatch>,
+  resourceType: string,
+  id: string | undefined,
+  when: FhirInstantRange | undefined,
+  fromRecordedDate: boolean,
+  active: boolean,
+  /** False for draft reasons: they are about "now" but carry no date of their own. */
+  dateInEvidence = true,
+): void {
+  const { facts } = acc;
+  const dated = (fact: string, m: ConceptMatch): DatedEvidence => ({
+    evidence: evidenceOf(fact, resourceType, id, m, dateInEvidence ? when : undefined),
+    ...(when ? { when } : {}),
+    ...(fromRecordedDate ? { fromRecordedDate } : {}),
+    active,
+  });
+  const suspicion = hits.get('sih-suspicion');
+  const postPuncture = hits.get('post-puncture-headache');
+  const chronic = hits.get('chronic-headache');
+  const plain = hits.get('headache');
+  if (suspicion) facts.sihSuspicion.push(dated('sih-suspicion', suspicion));
+  // A post-puncture headache is by definition orthostatic and low-pressure (ICHD-3 7.2.1, clinical doc §2.4):
+  // it makes SIH suspected, and its onset dates the puncture when no procedure is recorded.
+  if (postPuncture) {
+    facts.sihSuspicion.push(dated('sih-suspicion', postPuncture));
+    if (resourceType !== 'ServiceRequest') facts.spinalInterventions.push(dated('post-puncture-headache', postPuncture));
+  }
+  if (chronic && active) acc.chronicCoded.push(evidenceOf('chronic-headache', resourceType, id, chronic, when));
+  const any = suspicion ?? postPuncture ?? chronic ?? plain;
+  if (any) facts.headache.push(dated('headache', any));
+  if (resourceType === 'Condition' && when && (suspicion ?? chronic ?? plain) && !postPuncture) {
+    acc.headacheOnsets.push({ when, fromRecordedDate, evidence: evidenceOf('headache-onset', resourceType, id, (suspicion ?? chronic ?? plain)!, when) });
+  }
+}
+
+function readCondition(acc: Acc, c: Condition): void {
+  const clinical = codeOf(c.clinicalStatus);
+  if (clinical && EXCLUDED_CONDITION_CLINICAL.has(clinical)) return;
+  const verification = codeOf(c.verificationStatus);
+  if (verification && EXCLUDED_CONDITION_VERIFICATION.has(verification)) return;
+  const hits = matchConcept(c.code, CONDITION_SETS);
+  if (hits.size === 0) return;
+  const onset = firstDate(c.onsetDateTime, c.onsetPeriod?.start);
+  const recorded = onset ? undefined : firstDate(c.recordedDate);
+  const when = onset ?? recorded;
+  addHeadacheMatches(acc, hits, 'Condition', c.id, when, recorded !== undefined, true);
+  const dc = hits.get('decreased-consciousness');
+  if (dc) acc.facts.decreasedConsciousness.push(evidenceOf('decreased-consciousness', 'Condition', c.id, dc, when));
+  const bf = hits.get('sih-brain-features');
+  if (bf) acc.facts.brainFeatures.push(evidenceOf('brain-imaging-features', 'Condition', c.id, bf, when));
+}
+
+function numericValue(o: Observation): number | undefined {
+  if (typeof o.valueQuantity?.value === 'number') return o.valueQuantity.value;
+  if (typeof o.valueInteger === 'number') return o.valueInteger;
+  return undefined;
+}
+
+/** An Observation that records a finding as absent ("pachymeningeal enhancement: false / absent"). */
+function saysAbsent(o: Observation): boolean {
+  if (o.valueBoolean === false) return true;
+  const code = codeOf(o.valueCodeableConcept);
+  // 260385009 "Negative", 2667000 "Absent" are the usual SNOMED qualifiers [U] (not in the clinical doc);
+  // the text check covers the same ground.
+  if (code === '260385009' || code === '2667000') return true;
+  const text = o.valueCodeableConcept?.text ?? o.valueString;
+  return typeof text === 'string' && /^\s*(no|none|absent|negative|not\s+present)\b/i.test(text);
+}
+
+function readObservation(acc: Acc, o: Observation): void {
+  if (EXCLUDED_OBSERVATION.has(o.status)) return;
+  const hits = matchConcept(o.code, OBSERVATION_SETS);
+  // A generic "finding" Observation may carry the concept in its value instead.
+  if (o.valueCodeableConcept) {
+    for (const [k, v] of matchConcept(o.valueCodeableConcept, CONDITION_SETS)) if (!hits.has(k)) hits.set(k, v);
+  }
+  if (hits.size === 0) return;
+  const when = firstDate(o.effectiveDateTime, o.effectivePeriod?.start, o.effectiveInstant, o.issued);
+  const gcs = hits.get('gcs-total');
+  if (gcs) {
+    const value = numericValue(o);
+    if (value !== undefined) acc.gcs.push({ value, ...(when ? { when } : {}), evidence: evidenceOf('gcs', 'Observation', o.id, gcs, when) });
+    return;
+  }
+  const bern = hits.get('bern-score');
+  if (bern) {
+    const value = numericValue(o);
+    if (value !== undefined && value >= thresholdValue('bern-score-features')) {
+      acc.facts.brainFeatures.push(evidenceOf('brain-imaging-features', 'Observation', o.id, bern, when));
+    }
+    return;
+  }
+  if (saysAbsent(o)) return;
+  addHeadacheMatches(acc, hits, 'Observation', o.id, when, false, true);
+  const dc = hits.get('decreased-consciousness');
+  if (dc) acc.facts.decreasedConsciousness.push(evidenceOf('decreased-consciousness', 'Observation', o.id, dc, when));
+  const bf = hits.get('sih-brain-features');
+  if (bf) acc.facts.brainFeatures.push(evidenceOf('brain-imaging-features', 'Observation', o.id, bf, when));
+}
+
+function readProcedure(acc: Acc, p: Procedure, imaging: ImagingCollector): void {
+  if (EXCLUDED_PROCEDURE.has(p.status)) return;
+  const when = firstDate(p.performedDateTime, p.performedPeriod?.start);
+  const hits = matchConcept(p.code, PROCEDURE_SETS);
+  const patch = hits.get('blood-patch');
+  // A patch is an epidural injection meant to seal a leak, not a new puncture: it never counts as both.
+  if (patch) {
+    acc.facts.patches.push({ evidence: evidenceOf('blood-patch', 'Procedure', p.id, patch, when), ...(when ? { when } : {}), active: true });
+    return;
+  }
+  const study = kindOfConcept(p.code);
+  if (study) {
+    imaging.addProcedure(p, study, when);
+    return;
+  }
+  const si = hits.get('spinal-intervention');
+  if (si) {
+    acc.facts.spinalInterventions.push({ evidence: evidenceOf('spinal-intervention', 'Procedure', p.id, si, when), ...(when ? { when } : {}), active: true });
+  }
+}
+
+function readReason(acc: Acc, reason: DraftReason, now: FhirInstantRange): void {
+  const hits = matchConcept(reason.concept, REASON_SETS);
+  if (hits.size === 0) return;
+  // The reason describes the patient now; it has no date of its own (Evidence.date stays empty).
+  addHeadacheMatches(acc, hits, 'ServiceRequest', reason.orderId, now, false, true, false);
+  const dc = hits.get('decreased-consciousness');
+  if (dc) acc.facts.decreasedConsciousness.push(evidenceOf('decreased-consciousness', 'ServiceRequest', reason.orderId, dc, undefined));
+}
+
+/** Chronic = a chronic code/term, or a headache onset more than 3 months before now (recordedDate can only prove it). */
+function chronicFact(acc: Acc, now: number): ChronicFact {
+  const limit = now - thresholdMs('chronic-headache');
+  let chronicBy: (typeof acc.headacheOnsets)[number] | undefined;
+  let anyRecent = false;
+  let earliest: FhirInstantRange | undefined;
+  for (const o of acc.headacheOnsets) {
+    if (!earliest || o.when.start < earliest.start) earliest = o.when;
+    // recordedDate is at or after the onset: an old recordedDate proves chronic, a recent one proves nothing.
+    if (o.when.end <= limit) {
+      if (!chronicBy || o.when.start < chronicBy.when.start) chronicBy = o;
+    } else if (!o.fromRecordedDate && o.when.start > limit) {
+      anyRecent = true;
+    }
+  }
+  const base = { ...(earliest ? { onset: earliest } : {}) };
+  if (acc.chronicCoded.length > 0) {
+    const conflict =
+      !chronicBy && anyRecent
+        ? 'a chronic headache is coded, but the recorded onset of the headache is less than 3 months ago'
+        : undefined;
+    return {
+      status: 'chronic',
+      evidence: [...acc.chronicCoded, ...(chronicBy ? [chronicBy.evidence] : [])],
+      coded: true,
+      fromRecordedDate: false,
+      ...base,
+      ...(conflict ? { conflict } : {}),
+    };
+  }
+  if (chronicBy) {
+    return { status: 'chronic', evidence: [{ ...chronicBy.evidence, fact: 'chronic-headache' }], coded: false, fromRecordedDate: chronicBy.fromRecordedDate, ...base };
+  }
+  if (anyRecent) return { status: 'not-chronic', evidence: [], coded: false, fromRecordedDate: false, ...base };
+  return { status: 'unknown', evidence: [], coded: false, fromRecordedDate: false, ...base };
+}
+
+function latestGcs(acc: Acc): ClinicalFacts['latestGcs'] {
+  let best: Acc['gcs'][number] | undefined;
+  for (const g of acc.gcs) {
+    if (!best || (g.when?.start ?? -Infinity) > (best.when?.start ?? -Infinity)) best = g;
+  }
+  return best ? { value: best.value, evidence: best.evidence } : undefined;
+}
+
+/**
+ * Extracts the clinical facts from a record and the reasons on the draft orders (which count as evidence of
+ * the indication, with resourceType 'ServiceRequest'). `now` is injected (see clock.ts).
+ */
+export function extractFacts(
+  record: PatientRecord,
+  draftReasons: ReadonlyArray<CodeableConcept | DraftReason>,
+  now: Date,
+): ClinicalFacts {
+  const nowMs = now.getTime();
+  const facts: ClinicalFacts = {
+    now,
+    sihSuspicion: [],
+    headache: [],
+    chronic: { status: 'unknown', evidence: [], coded: false, fromRecordedDate: false },
+    spinalInterventions: [],
+    patches: [],
+    decreasedConsciousness: [],
+    brainFeatures: [],
+    brainMri: { status: 'none', evidence: [] },
+    spineMri: { status: 'none', evidence: [] },
+    myelography: { done: false, result: 'unknown', evidence: [] },
+  };
+  const acc: Acc = { facts, headacheOnsets: [], chronicCoded: [], gcs: [] };
+  const imaging = new ImagingCollector();
+  const r = record.resources;
+
+  for (const c of r.Condition) readCondition(acc, c);
+  for (const o of r.Observation) readObservation(acc, o);
+  for (const p of r.Procedure) readProcedure(acc, p, imaging);
+  // Studies before reports: reports may name their study only by reference.
+  for (const s of r.ImagingStudy) if (!EXCLUDED_STUDY.has(s.status)) imaging.addStudy(s);
+  for (const d of r.DiagnosticReport) if (!EXCLUDED_REPORT.has(d.status)) imaging.addReport(d);
+  const nowRange: FhirInstantRange = { iso: now.toISOString(), start: nowMs, end: nowMs };
+  for (const reason of draftReasons) {
+    readReason(acc, 'concept' in reason ? reason : { concept: reason }, nowRange);
+  }
+
+  for (const p of imaging.punctures) facts.spinalInterventions.push({ ...p, ...(p.when ? { when: p.when } : {}), active: true });
+  // Anything dated in the future has not happened yet (a scheduled procedure): it cannot explain a headache.
+  facts.spinalInterventions = facts.spinalInterventions.filter((d) => !d.when || d.when.start <= nowMs);
+  facts.patches = facts.patches.filter((d) => !d.when || d.when.start <= nowMs);
+
+  facts.brainFeatures.push(...imaging.brainFeatures);
+  facts.brainMri = imaging.brainMri;
+  facts.spineMri = imaging.spineMri;
+  facts.myelography = imaging.myelography;
+  facts.chronic = chronicFact(acc, nowMs);
+
+  const gcs = latestGcs(acc);
+  if (gcs) {
+    facts.latestGcs = gcs;
+    if (gcs.value <= thresholdValue('decreased-consciousness-gcs')) facts.decreasedConsciousness.push(gcs.evidence);
+  }
+  return facts;
+}
+
+/**
+ * Whether the topic applies: SIH is suspected (orthostatic headache, CSF leak, a coded diagnosis, a post-
+ * puncture headache), or an obtunded patient, who cannot report an orthostatic headache, has brain-imaging
+ * features of SIH (the variant 4 presentation). Brain features alone (e.g. a subdural collection after a fall)
+ * do not make the topic apply.
+ */
+export function sihSuspected(facts: ClinicalFacts): boolean {
+  return (
+    facts.sihSuspicion.length > 0 || (facts.brainFeatures.length > 0 && facts.decreasedConsciousness.length > 0)
+  );
+}

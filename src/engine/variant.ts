@@ -1,0 +1,271 @@
+/**
+ * Choosing the ACR variant from the facts, in the documented precedence (src/guideline/precedence.ts, where
+ * each rule and the hard cases are argued). Missing or conflicting facts give `undetermined` with what would
+ * decide it: the engine never guesses silently.
+ */
+import type { Evidence, VariantChoice } from './types.js';
+import type { VariantId } from '../guideline/types.js';
+import type { ClinicalFacts, DatedEvidence } from './facts.js';
+import { sihSuspected } from './facts.js';
+import { thresholdMs } from '../guideline/thresholds.js';
+
+/** Outcome of one precedence step: decided, undetermined, or "not this variant, go on". */
+type Step =
+  | { kind: 'variant'; variant: VariantId; evidence: Evidence[]; rationale: string[]; cautions?: string[] }
+  | { kind: 'undetermined'; missing: string[]; conflicts: string[]; candidates: VariantId[] }
+  | { kind: 'next'; cautions?: string[] };
+
+const ev = (list: DatedEvidence[]): Evidence[] => list.map((d) => d.evidence);
+
+function latest(list: DatedEvidence[]): DatedEvidence | undefined {
+  let best: DatedEvidence | undefined;
+  for (const d of list) if (d.when && (!best?.when || d.when.start > best.when.start)) best = d;
+  return best;
+}
+
+/** V6: a headache that began after a patch, within the rebound window. */
+function reboundAfterPatch(f: ClinicalFacts): Step {
+  if (f.patches.length === 0) return { kind: 'next' };
+  const windowMs = thresholdMs('rebound-after-patch');
+  const undatedPatch = f.patches.some((p) => !p.when);
+  const undatedHeadache = f.headache.some((h) => !h.when);
+  const rebound: Evidence[] = [];
+  const patches: Evidence[] = [];
+  for (const p of f.patches) {
+    if (!p.when) continue;
+    for (const h of f.headache) {
+      // The headache's latest possible instant is after the patch began, and it began within the window.
+      if (h.when && h.when.end > p.when.start && h.when.start <= p.when.end + windowMs) {
+        rebound.push({ ...h.evidence, fact: 'rebound-headache' });
+        if (!patches.includes(p.evidence)) patches.push(p.evidence);
+      }
+    }
+  }
+  if (rebound.length > 0) {
+    return {
+      kind: 'variant',
+      variant: 6,
+      evidence: [...patches, ...rebound],
+      rationale: ['A headache began after an epidural blood or fibrin glue patch, within 14 days of it.'],
+    };
+  }
+  if (f.headache.length > 0 && (undatedPatch || undatedHeadache)) {
+    return {
+      kind: 'undetermined',
+      missing: [undatedPatch ? 'date of the epidural blood or fibrin glue patch' : 'onset date of the headache (before or after the patch)'],
+      conflicts: [],
+      candidates: [6, 1, 5],
+    };
+  }
+  return { kind: 'next', cautions: ['An epidural blood or fibrin glue patch is recorded; the headache did not begin within 14 days after it.'] };
+}
+
+/** V2 / V3: a recent dural puncture or spinal intervention that the headache may come from. */
+function afterSpinalIntervention(f: ClinicalFacts): Step {
+  if (f.spinalInterventions.length === 0) return { kind: 'next' };
+  const now = f.now.getTime();
+  const recentMs = thresholdMs('recent-spinal-intervention');
+  const earlyMs = thresholdMs('dural-puncture-early');
+  const undated = f.spinalInterventions.filter((d) => !d.when);
+  const last = latest(f.spinalInterventions);
+  const recent = last?.when && now - last.when.start <= recentMs ? last : undefined;
+
+  // A chronic headache (> 3 months) predates any puncture in the 30-day window, so the puncture cannot be its
+  // cause: V2/V3 do not apply (the confounding is reported as a pitfall instead).
+  if (f.chronic.status === 'chronic') {
+    const cautions: string[] = [];
+    if (recent) cautions.push('A dural puncture or spinal intervention in the last 30 days may add a post-puncture headache to the chronic one.');
+    if (undated.length > 0) cautions.push('A dural puncture or spinal intervention without a date is recorded.');
+    return { kind: 'next', cautions };
+  }
+  if (!recent) {
+    // An undated intervention could be the recent one: do not guess.
+    if (undated.length > 0) {
+      return {
+        kind: 'undetermined',
+        missing: ['date of the dural puncture or spinal intervention'],
+        conflicts: [],
+        candidates: [1, 2, 3],
+      };
+    }
+    return { kind: 'next', cautions: ['A dural puncture or spinal intervention is recorded, more than 30 days ago.'] };
+  }
+  const cautions: string[] = [];
+  if (undated.length > 0) cautions.push('Another dural puncture or spinal intervention without a date is also recorded.');
+  if (recent.fromRecordedDate) cautions.push('The puncture is dated by when the post-puncture headache was recorded, not its onset.');
+  const sinceLatest = now - recent.when!.start; // the longest the interval can be
+  const sinceEarliest = now - recent.when!.end; // the shortest
+  if (sinceLatest <= earlyMs) {
+    return {
+      kind: 'variant',
+      variant: 2,
+      evidence: [recent.evidence, ...ev(f.sihSuspicion)],
+      rationale: ['Suspected intracranial hypotension within 72 hours of a dural puncture or spinal intervention.'],
+      cautions,
+    };
+  }
+  if (sinceEarliest <= earlyMs) {
+    return {
+      kind: 'undetermined',
+      missing: ['time of the dural puncture or spinal intervention (the recorded date does not say whether it was within 72 hours)'],
+      conflicts: [],
+      candidates: [2, 3],
+    };
+  }
+  // "Without improvement": assumed while the headache is still current beyond 72 h — an active Condition, a
+  // reason on the draft order, or an Observation made after the 72 h mark.
+  const mark = recent.when!.start + earlyMs;
+  const persisting = f.sihSuspicion.filter(
+    (d) => d.evidence.resourceType !== 'Observation' || (d.when !== undefined && d.when.start > mark),
+  );
+  if (persisting.length === 0) {
+    return {
+      kind: 'undetermined',
+      missing: ['whether the headache has improved since the dural puncture (no current headache record beyond 72 hours)'],
+      conflicts: [],
+      candidates: [3],
+    };
+  }
+  return {
+    kind: 'variant',
+    variant: 3,
+    evidence: [recent.evidence, ...persisting.map((d) => d.evidence)],
+    rationale: [
+      'Suspected intracranial hypotension more than 72 hours after a dural puncture or spinal intervention.',
+      'No improvement assumed: the headache is still recorded as current beyond 72 hours.',
+    ],
+    cautions,
+  };
+}
+
+/** V4: obtundation with brain-imaging features. */
+function obtundedWithFeatures(f: ClinicalFacts): Step {
+  if (f.decreasedConsciousness.length === 0) return { kind: 'next' };
+  if (f.brainFeatures.length > 0) {
+    return {
+      kind: 'variant',
+      variant: 4,
+      evidence: [...f.decreasedConsciousness, ...f.brainFeatures],
+      rationale: ['Decreased consciousness with brain-imaging features of intracranial hypotension.'],
+    };
+  }
+  if (f.brainMri.status === 'done-unknown' || f.brainMri.status === 'in-progress') {
+    return { kind: 'undetermined', missing: ['a brain MRI report'], conflicts: [], candidates: [1, 4] };
+  }
+  return {
+    kind: 'next',
+    cautions: ['Decreased consciousness is recorded: variant 4 applies once brain imaging shows features of intracranial hypotension.'],
+  };
+}
+
+/** V5: chronic headache with negative brain AND spine MRI; otherwise says what stops it. */
+function chronicNegativeWorkup(f: ClinicalFacts): Step {
+  const brainNegative = f.brainMri.status === 'negative' && f.brainFeatures.length === 0;
+  const spine = f.spineMri.status;
+  const cautions: string[] = [];
+  if (f.brainFeatures.length > 0) {
+    // No "classic findings" variant in the 2024 topic: V1, whose Usually Appropriate list includes
+    // complete-spine MRI, the localising study (clinical doc §1.1; precedence.ts).
+    cautions.push('Brain imaging already shows features of intracranial hypotension; the next question is where the leak is.');
+    return { kind: 'next', cautions };
+  }
+  if (spine === 'positive') {
+    cautions.push('The spine MRI report describes a CSF leak or fluid collection.');
+    return { kind: 'next', cautions };
+  }
+  const brainUnknown = f.brainMri.status === 'done-unknown' || f.brainMri.status === 'in-progress';
+  const spineUnknown = spine === 'done-unknown' || spine === 'in-progress';
+  const imagingCouldBeNegative = (brainNegative || brainUnknown) && (spine === 'negative' || spineUnknown);
+  if (!imagingCouldBeNegative) return { kind: 'next' }; // the initial work-up is not complete: V1
+  const missing: string[] = [];
+  if (brainUnknown) missing.push('a brain MRI report');
+  if (spineUnknown) missing.push('a spine MRI report');
+  if (f.chronic.status === 'unknown') missing.push('when the headache began (chronic means more than 3 months)');
+  const conflicts = f.chronic.conflict ? [f.chronic.conflict] : [];
+  if (f.chronic.status === 'not-chronic' && missing.length === 0) {
+    return {
+      kind: 'next',
+      cautions: ['Brain and spine MRI are negative, but the headache began less than 3 months ago: variant 5 is for chronic daily headache.'],
+    };
+  }
+  if (missing.length > 0 || conflicts.length > 0) {
+    return { kind: 'undetermined', missing, conflicts, candidates: [1, 5] };
+  }
+  const cautionsV5: string[] = [];
+  if (f.chronic.fromRecordedDate) cautionsV5.push('Chronicity rests on when the headache was recorded, not its onset.');
+  return {
+    kind: 'variant',
+    variant: 5,
+    evidence: [...f.chronic.evidence, ...f.brainMri.evidence, ...f.spineMri.evidence, ...ev(f.sihSuspicion)],
+    rationale: [
+      'Chronic headache with suspected intracranial hypotension.',
+      'Final brain MRI and spine MRI reports show no features of intracranial hypotension.',
+    ],
+    cautions: cautionsV5,
+  };
+}
+
+const TEXT_CAUTION = 'Some of the findings behind this choice were matched from free text, not codes: please confirm them.';
+
+function withTextCaution(evidence: Evidence[], cautions: string[]): string[] {
+  return evidence.some((e) => e.textMatch) ? [...cautions, TEXT_CAUTION] : cautions;
+}
+
+/** Chooses the variant: the first precedence step that decides wins; cautions from earlier steps carry on. */
+export function chooseVariant(facts: ClinicalFacts): VariantChoice {
+  const all = allEvidence(facts);
+  if (!sihSuspected(facts)) return { status: 'not-applicable', evidence: all };
+  const carried: string[] = [];
+  for (const step of [reboundAfterPatch, afterSpinalIntervention, obtundedWithFeatures, chronicNegativeWorkup]) {
+    const out = step(facts);
+    if (out.kind === 'undetermined') {
+      return { status: 'undetermined', missing: out.missing, conflicts: out.conflicts, candidates: out.candidates, evidence: all };
+    }
+    if (out.kind === 'variant') {
+      const cautions = withTextCaution(out.evidence, [...carried, ...(out.cautions ?? [])]);
+      return { status: 'determined', variant: out.variant, evidence: dedupe(out.evidence), rationale: out.rationale, cautions };
+    }
+    carried.push(...(out.cautions ?? []));
+  }
+  const evidence = dedupe([...ev(facts.sihSuspicion), ...facts.brainFeatures, ...facts.brainMri.evidence, ...facts.spineMri.evidence]);
+  return {
+    status: 'determined',
+    variant: 1,
+    evidence,
+    rationale: ['Suspected intracranial hypotension without a recent spinal intervention: initial imaging.'],
+    cautions: withTextCaution(evidence, carried),
+  };
+}
+
+/** True when the determined variant rests on at least one fact supported only by text matches. */
+export function restsOnText(choice: VariantChoice): boolean {
+  if (choice.status !== 'determined') return false;
+  const byFact = new Map<string, boolean>();
+  for (const e of choice.evidence) byFact.set(e.fact, (byFact.get(e.fact) ?? true) && e.textMatch === true);
+  for (const textOnly of byFact.values()) if (textOnly) return true;
+  return false;
+}
+
+function dedupe(list: Evidence[]): Evidence[] {
+  const seen = new Set<string>();
+  return list.filter((e) => {
+    const key = `${e.fact}|${e.resourceType}|${e.id ?? ''}|${e.code ?? ''}|${e.display ?? ''}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function allEvidence(f: ClinicalFacts): Evidence[] {
+  return dedupe([
+    ...ev(f.sihSuspicion),
+    ...f.chronic.evidence,
+    ...ev(f.spinalInterventions),
+    ...ev(f.patches),
+    ...f.decreasedConsciousness,
+    ...f.brainFeatures,
+    ...f.brainMri.evidence,
+    ...f.spineMri.evidence,
+    ...f.myelography.evidence,
+  ]);
+}
