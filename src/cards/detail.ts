@@ -1,0 +1,109 @@
+/**
+ * The sections of a card's `detail` markdown. Every string that came from the request or the record (ids,
+ * codes, displays, dates, gap details) or from the engine (rationale, notes) is escaped here; guideline data
+ * (variant texts, procedure names, advice) is our own and goes in as written.
+ */
+import type { DataGap, GapReason } from '../fhir/record.js';
+import type { Evidence } from '../engine/types.js';
+import type { ProcedureId, VariantId } from '../guideline/types.js';
+import { PITFALLS, isPitfallId } from '../guideline/advice.js';
+import { PROCEDURES } from '../guideline/procedures.js';
+import { ratingFor } from '../guideline/ratings.js';
+import { TOPIC } from '../guideline/topic.js';
+import { VARIANTS } from '../guideline/variants.js';
+import { bullets, escapeMarkdown, heading, table } from './markdown.js';
+
+/** "ACR variant 5: <verbatim ACR text>" (clinical doc §1.3). */
+export function variantSection(variant: VariantId): string {
+  return `${heading(`Clinical scenario (ACR variant ${variant})`)}\n\n${VARIANTS[variant].text}`;
+}
+
+export interface RatingLine {
+  procedure: ProcedureId;
+  /** Why the row is shown, e.g. "ordered", "suggested". */
+  role?: string;
+}
+
+/**
+ * The ACR rating rows with category, rating and adult relative radiation level (clinical doc §1.3). A
+ * procedure the variant does not list says so instead of inventing a rating.
+ */
+export function ratingSection(variant: VariantId, lines: readonly RatingLine[]): string {
+  const rows = lines.map(({ procedure, role }) => {
+    const def = PROCEDURES[procedure];
+    const name = role ? `${def.acrName} (${role})` : def.acrName;
+    const row = ratingFor(variant, procedure);
+    return row
+      ? [name, row.category, String(row.rating), row.adultRrl]
+      : [name, 'Not listed for this variant', '–', def.adultRrl];
+  });
+  const body = table(['Procedure', 'ACR category', 'Rating (1–9)', 'Adult radiation (RRL)'], rows);
+  return body ? `${heading('ACR ratings')}\n\n${body}` : '';
+}
+
+const SYSTEM_LABELS: Readonly<Record<string, string>> = {
+  'http://snomed.info/sct': 'SNOMED CT',
+  'http://hl7.org/fhir/sid/icd-10-cm': 'ICD-10-CM',
+  'http://hl7.org/fhir/sid/icd-10': 'ICD-10',
+  'http://loinc.org': 'LOINC',
+  'http://www.ama-assn.org/go/cpt': 'CPT',
+};
+
+/** The code cell: display, then system label and code; "(text match)" when only free text matched. */
+function codeCell(e: Evidence): string {
+  const parts: string[] = [];
+  if (e.display) parts.push(escapeMarkdown(e.display));
+  if (e.code) {
+    const system = e.system ? (SYSTEM_LABELS[e.system] ?? e.system) : undefined;
+    parts.push(`(${escapeMarkdown(system ? `${system} ${e.code}` : e.code)})`);
+  }
+  if (e.textMatch) parts.push('(text match)');
+  return parts.length > 0 ? parts.join(' ') : '–';
+}
+
+/** The resources that chose the variant: type, id, code, date. */
+export function evidenceSection(title: string, evidence: readonly Evidence[]): string {
+  const rows = evidence.map((e) => [
+    escapeMarkdown(e.fact),
+    escapeMarkdown(e.id ? `${e.resourceType}/${e.id}` : e.resourceType),
+    codeCell(e),
+    e.date ? escapeMarkdown(e.date) : 'undated',
+  ]);
+  const body = table(['Finding', 'Record', 'Code', 'Date'], rows);
+  return body ? `${heading(title)}\n\n${body}` : '';
+}
+
+/** A titled list of engine sentences (rationale, cautions, missing facts, conflicts, technique notes). */
+export function listSection(title: string, items: readonly string[]): string {
+  const unique = [...new Set(items)];
+  return unique.length > 0 ? `${heading(title)}\n\n${bullets(unique.map(escapeMarkdown))}` : '';
+}
+
+const GAP_WORDS: Record<GapReason, string> = {
+  'not-available': 'not sent, and no FHIR server to read it from',
+  'prefetch-error': 'the EHR sent an error instead of the data',
+  'fetch-failed': 'the FHIR server answered with an error',
+  timeout: 'the FHIR server did not answer in time',
+  truncated: 'only partly read',
+  refused: 'the FHIR server is not on the allow-list',
+};
+
+/** What the service could not read, so the clinician knows the rating may rest on incomplete data. */
+export function gapsSection(gaps: readonly DataGap[]): string {
+  const items = gaps.map((g) => {
+    const detail = g.detail ? ` (${escapeMarkdown(g.detail)})` : '';
+    return `${escapeMarkdown(g.resourceType)}: ${GAP_WORDS[g.reason] ?? escapeMarkdown(g.reason)}${detail}`;
+  });
+  return items.length > 0 ? `${heading('Not read from the record')}\n\n${bullets(items)}` : '';
+}
+
+/** The seed article's pitfalls the engine flagged; unknown ids are skipped. */
+export function pitfallsSection(ids: readonly string[]): string {
+  const texts = [...new Set(ids)].filter(isPitfallId).map((id) => PITFALLS[id]);
+  return texts.length > 0 ? `${heading('Pitfalls')}\n\n${bullets(texts)}` : '';
+}
+
+/** Where the ratings come from, and how sure we are of the transcription (topic data caution). */
+export function sourceSection(): string {
+  return `${heading('Source')}\n\n${TOPIC.title} (${TOPIC.year}), ${TOPIC.citation}. ${TOPIC.dataCaution}`;
+}
