@@ -1,0 +1,142 @@
+/**
+ * POST /cds-services/{id}/feedback (CDS Hooks 2.0.1 §Feedback). Validates the body with zod, leniently
+ * where the reference client deviates (override reasons without `display`, no `userComment`), stores
+ * every item in one transaction and answers 200 `{}` only after that write returned: with the SQLite
+ * store's synchronous=FULL, "answered 200" means "on disk".
+ *
+ * What is stored: card uuid, outcome, accepted suggestion ids, the override reason coding, the outcome
+ * time. What is not: `userComment`. It is clinician free text and may name the patient or describe their
+ * findings, and the audit database is meant to hold no patient data, so only whether a comment was given
+ * is kept (the report needs no more).
+ */
+import type { FastifyError, FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
+import type { FeedbackItem, Store } from '../store/store.js';
+import { sendOutcome, type IssueCode, type OutcomeIssue } from './operation-outcome.js';
+
+/** Most items one POST may carry: several cards of several hook instances, never thousands. */
+export const MAX_FEEDBACK_ITEMS = 200;
+const MAX_ISSUES_REPORTED = 20;
+
+const Id = z.string().trim().min(1).max(128);
+
+const ReasonCoding = z.looseObject({
+  // The spec's Coding requires system; tolerate its absence rather than lose the reason.
+  system: z.string().max(512).optional(),
+  code: z.string().trim().min(1).max(256),
+  display: z.string().max(512).optional(),
+});
+
+const FeedbackEntry = z.looseObject({
+  card: Id,
+  outcome: z.enum(['accepted', 'overridden']),
+  // Required by the spec when accepted; tolerated when absent (a card without suggestions) and ignored
+  // on overrides. `null` is treated as absent: some clients serialise empty optionals that way.
+  acceptedSuggestions: z.array(z.looseObject({ id: Id })).max(100).nullish(),
+  overrideReason: z
+    .looseObject({
+      reason: ReasonCoding.nullish(),
+      userComment: z.string().max(10_000).nullish(),
+    })
+    .nullish(),
+  // RFC 3339 date-time; the spec asks for UTC, other offsets are read correctly and normalised.
+  outcomeTimestamp: z.iso.datetime({ offset: true }),
+});
+
+export const FeedbackBody = z.looseObject({
+  feedback: z.array(FeedbackEntry).max(MAX_FEEDBACK_ITEMS),
+});
+export type FeedbackBody = z.infer<typeof FeedbackBody>;
+
+/** Normalises one validated entry to what the store keeps (and nothing more). */
+export function toFeedbackItem(entry: FeedbackBody['feedback'][number]): FeedbackItem {
+  const item: FeedbackItem = {
+    cardUuid: entry.card,
+    outcome: entry.outcome,
+    acceptedSuggestionIds:
+      entry.outcome === 'accepted' ? [...new Set((entry.acceptedSuggestions ?? []).map((s) => s.id))].sort() : [],
+    outcomeTimestamp: new Date(entry.outcomeTimestamp).toISOString(),
+    hasUserComment: (entry.overrideReason?.userComment ?? '').trim() !== '',
+  };
+  const reason = entry.overrideReason?.reason;
+  if (entry.outcome === 'overridden' && reason) {
+    item.overrideReason = {
+      system: reason.system ?? '',
+      code: reason.code,
+      ...(reason.display !== undefined ? { display: reason.display } : {}),
+    };
+  }
+  return item;
+}
+
+/** `['feedback', 2, 'outcome']` → `feedback[2].outcome` (FHIRPath-like, as OperationOutcome.expression). */
+export function issuePath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else out += out === '' ? String(seg) : `.${String(seg)}`;
+  }
+  return out;
+}
+
+export interface FeedbackRoutesOptions {
+  store: Store;
+  /** The ids of the services in discovery: feedback to any other id is 404. */
+  serviceIds: readonly string[];
+}
+
+export const feedbackRoutes: FastifyPluginAsync<FeedbackRoutesOptions> = async (app, opts) => {
+  const known = new Set(opts.serviceIds);
+
+  // Errors raised before the handler (unparseable JSON, wrong content type, body too large) are also
+  // answered as OperationOutcome. Scoped to this plugin: it does not change the rest of the app.
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) req.log.error({ err: err.message }, 'feedback request failed');
+    return sendOutcome(reply, status, [
+      { code: issueCodeFor(status), diagnostics: status === 500 ? 'internal error' : err.message },
+    ]);
+  });
+
+  app.post<{ Params: { id: string } }>('/cds-services/:id/feedback', async (req, reply) => {
+    if (!known.has(req.params.id)) {
+      return sendOutcome(reply, 404, [{ code: 'not-found', diagnostics: `no CDS service with id "${clip(req.params.id)}"` }]);
+    }
+    const parsed = FeedbackBody.safeParse(req.body);
+    if (!parsed.success) {
+      const issues: OutcomeIssue[] = parsed.error.issues.slice(0, MAX_ISSUES_REPORTED).map((i) => {
+        const where = issuePath(i.path);
+        return {
+          code: 'invalid',
+          diagnostics: where === '' ? `body: ${i.message}; expected { "feedback": [ ... ] }` : `${where}: ${i.message}`,
+          ...(where === '' ? {} : { expression: [where] }),
+        };
+      });
+      return sendOutcome(reply, 400, issues);
+    }
+
+    const items = parsed.data.feedback.map(toFeedbackItem);
+    let result;
+    try {
+      result = opts.store.recordFeedback(req.params.id, items, new Date());
+    } catch (err) {
+      // Not stored, so not 200: the client may retry, and idempotency makes the retry safe.
+      req.log.error({ err: err instanceof Error ? err.message : String(err) }, 'feedback write failed');
+      return sendOutcome(reply, 500, [{ code: 'exception', diagnostics: 'feedback could not be stored; retry later' }]);
+    }
+    req.log.info({ serviceId: req.params.id, ...result }, 'feedback stored');
+    return reply.code(200).send({});
+  });
+};
+
+function issueCodeFor(status: number): IssueCode {
+  if (status === 413) return 'too-costly';
+  if (status === 415) return 'not-supported';
+  if (status === 404) return 'not-found';
+  if (status === 500) return 'exception';
+  return 'invalid';
+}
+
+function clip(s: string): string {
+  return s.length > 64 ? `${s.slice(0, 64)}…` : s;
+}

@@ -1,0 +1,199 @@
+/**
+ * The decision audit record: one per hook call, built from the request, the PatientRecord, the Decision
+ * and the response, keeping only what explains the advice and joins it to feedback. It is built by
+ * picking fields one by one (never by copying objects) so that no patient name, identifier, free text,
+ * date, draft order text, prefetch or token can slip in when those types grow new fields.
+ */
+import type { DataGap, FetchTiming, PatientRecord } from '../fhir/record.js';
+import type { Decision, Evidence, NextStep, RatedOrder } from '../engine/types.js';
+import type { Category, ProcedureId, VariantId } from '../guideline/types.js';
+import type { Card, CdsResponse, HookName, HookRequest } from '../protocol/types.js';
+import { hashPatientId } from './patient-hash.js';
+
+export const AUDIT_RECORD_VERSION = 1;
+
+/**
+ * Card types the report groups by. A card may name its type in `source.topic.code`; otherwise it is
+ * derived from the card and the decision (see `cardTypeOf`).
+ */
+export const CARD_TYPES = [
+  'order-warning', // a selected/signed order rated lower than the alternatives
+  'order-info', // a rated order that needs no change
+  'undetermined', // the variant could not be chosen: says what is missing
+  'next-step', // patient-view: the imaging the variant rates Usually Appropriate
+  'not-applicable', // the record does not suggest intracranial hypotension
+  'data-gap', // the service could not read part of the record
+  'info', // anything else
+] as const;
+export type CardType = (typeof CARD_TYPES)[number];
+
+export interface AuditEvidence {
+  fact: string;
+  resourceType: string;
+  id?: string;
+  system?: string;
+  code?: string;
+  textMatch?: boolean;
+}
+
+export interface AuditOrder {
+  recognition: 'procedure' | 'outside-topic' | 'empty';
+  procedure?: ProcedureId;
+  outcome: RatedOrder['outcome'];
+  category?: Category;
+  rating?: number;
+}
+
+export interface AuditCard {
+  uuid: string;
+  cardType: CardType;
+  indicator: Card['indicator'];
+  /** Suggestion labels are our own text (the cards module writes them), kept so the report can name them. */
+  suggestions: Array<{ uuid: string; label: string }>;
+  /** The override reasons the card offered (our own codes and displays). */
+  overrideReasons: Array<{ system: string; code: string; display?: string }>;
+}
+
+export interface AuditRecord {
+  version: typeof AUDIT_RECORD_VERSION;
+  receivedAt: string;
+  serviceId: string;
+  hook: HookName;
+  hookInstance: string;
+  /** HMAC-SHA256(AUDIT_HASH_KEY, patientId), hex. The patient id itself is never stored. */
+  patientHash: string;
+  variant: {
+    status: Decision['variant']['status'];
+    /** Set when status is 'determined'. */
+    number?: VariantId;
+    /** Set when status is 'undetermined': the variants still possible. */
+    candidates?: VariantId[];
+  };
+  evidence: AuditEvidence[];
+  orders: AuditOrder[];
+  nextSteps: Array<{ kind: NextStep['kind']; procedures?: ProcedureId[]; result?: string }>;
+  pitfalls: string[];
+  cards: AuditCard[];
+  gaps: DataGap[];
+  timings: FetchTiming[];
+  latencyMs: number;
+}
+
+export interface AuditInput {
+  serviceId: string;
+  request: HookRequest;
+  record: PatientRecord;
+  decision: Decision;
+  response: CdsResponse;
+  latencyMs: number;
+  receivedAt: Date;
+  hashKey: string;
+}
+
+export function buildAuditRecord(input: AuditInput): AuditRecord {
+  const { decision, hashKey } = input;
+  const patientId = input.request.context.patientId;
+  const hash = (id: string): string => hashPatientId(hashKey, id);
+  return {
+    version: AUDIT_RECORD_VERSION,
+    receivedAt: input.receivedAt.toISOString(),
+    serviceId: input.serviceId,
+    hook: input.request.hook,
+    hookInstance: input.request.hookInstance,
+    patientHash: hash(patientId),
+    variant: auditVariant(decision),
+    evidence: decision.variant.evidence.map((e) => auditEvidence(e, hash)),
+    orders: decision.orders.map(auditOrder),
+    nextSteps: decision.nextSteps.map(auditNextStep),
+    pitfalls: [...decision.pitfalls],
+    cards: input.response.cards.map((c) => auditCard(c, decision)),
+    // Gaps and timings carry no patient data by contract (src/fhir/record.ts); still picked field by field.
+    gaps: uniqueGaps([...input.record.gaps, ...decision.gaps]),
+    timings: input.record.timings.map((t) => ({
+      resourceType: t.resourceType,
+      source: t.source,
+      ms: t.ms,
+      pages: t.pages,
+      status: t.status,
+    })),
+    latencyMs: input.latencyMs,
+  };
+}
+
+function auditVariant(decision: Decision): AuditRecord['variant'] {
+  const v = decision.variant;
+  if (v.status === 'determined') return { status: v.status, number: v.variant };
+  if (v.status === 'undetermined') return { status: v.status, candidates: [...v.candidates] };
+  return { status: v.status };
+}
+
+/**
+ * Resource references and codes only: `display` may be the patient's own text for a text match, and
+ * `date` is a date about the patient, so neither is kept. A Patient resource's id IS the patient id,
+ * so it is stored hashed like the patient key.
+ */
+function auditEvidence(e: Evidence, hash: (id: string) => string): AuditEvidence {
+  const out: AuditEvidence = { fact: e.fact, resourceType: e.resourceType };
+  if (e.id !== undefined) out.id = e.resourceType === 'Patient' ? hash(e.id) : e.id;
+  if (e.system !== undefined) out.system = e.system;
+  if (e.code !== undefined) out.code = e.code;
+  if (e.textMatch !== undefined) out.textMatch = e.textMatch;
+  return out;
+}
+
+function auditOrder(o: RatedOrder): AuditOrder {
+  const out: AuditOrder = { recognition: o.recognition.kind, outcome: o.outcome };
+  if (o.recognition.kind === 'procedure') out.procedure = o.recognition.procedure;
+  if (o.category !== undefined) out.category = o.category;
+  else if (o.row) out.category = o.row.category;
+  if (o.row) out.rating = o.row.rating;
+  return out;
+}
+
+function auditNextStep(s: NextStep): AuditRecord['nextSteps'][number] {
+  if (s.kind === 'order-imaging') return { kind: s.kind, procedures: [...s.procedures] };
+  return { kind: s.kind, result: s.result };
+}
+
+function auditCard(card: Card, decision: Decision): AuditCard {
+  return {
+    uuid: card.uuid,
+    cardType: cardTypeOf(card, decision),
+    indicator: card.indicator,
+    suggestions: (card.suggestions ?? []).map((s) => ({ uuid: s.uuid, label: s.label })),
+    overrideReasons: (card.overrideReasons ?? []).map((r) => ({
+      system: r.system,
+      code: r.code,
+      ...(r.display !== undefined ? { display: r.display } : {}),
+    })),
+  };
+}
+
+/**
+ * The card type the report groups by. The cards module can state it in `source.topic.code` (any system)
+ * using one of CARD_TYPES; without that it is derived: on order hooks from the variant status and the
+ * indicator (a warning or critical card about an order means "reconsider this order"), on patient-view
+ * from whether the decision proposes next steps.
+ */
+export function cardTypeOf(card: Card, decision: Decision): CardType {
+  const declared = card.source.topic?.code;
+  if (declared !== undefined && (CARD_TYPES as readonly string[]).includes(declared)) {
+    return declared as CardType;
+  }
+  if (decision.variant.status === 'undetermined') return 'undetermined';
+  if (decision.variant.status === 'not-applicable') return 'not-applicable';
+  if (decision.hook === 'patient-view') return decision.nextSteps.length > 0 ? 'next-step' : 'info';
+  return card.indicator === 'info' ? 'order-info' : 'order-warning';
+}
+
+function uniqueGaps(gaps: DataGap[]): DataGap[] {
+  const seen = new Set<string>();
+  const out: DataGap[] = [];
+  for (const g of gaps) {
+    const key = `${g.resourceType}|${g.reason}|${g.detail ?? ''}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ resourceType: g.resourceType, reason: g.reason, ...(g.detail !== undefined ? { detail: g.detail } : {}) });
+  }
+  return out;
+}

@@ -1,0 +1,253 @@
+import t from 'tap';
+import { createHmac } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { buildAuditRecord, cardTypeOf } from '../src/store/audit-record.js';
+import { AuditWriter } from '../src/store/audit-writer.js';
+import { MIGRATIONS } from '../src/store/migrations.js';
+import { applyMigrations, configureConnection, idempotencyKey, openSqliteStore, StoreError } from '../src/store/sqlite-store.js';
+import { readStoreConfig, DEV_AUDIT_HASH_KEY } from '../src/store/store-config.js';
+import type { FeedbackItem, Store } from '../src/store/store.js';
+import { HASH_KEY, PATIENT_ID, SECRETS, UNDETERMINED, makeAuditInput, makeCard } from './fixtures/audit-fixtures.js';
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sih-store-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+const accepted = (card: string, ts = '2026-11-03T10:00:00.000Z'): FeedbackItem => ({
+  cardUuid: card,
+  outcome: 'accepted',
+  acceptedSuggestionIds: ['s-1'],
+  outcomeTimestamp: ts,
+  hasUserComment: false,
+});
+
+t.test('opening creates the directory and file, and applies the migrations once', async (t) => {
+  const path = join(tempDir(), 'nested', 'deeper', 'audit.sqlite');
+  openSqliteStore(path).close();
+  t.ok(existsSync(path), 'file created on first open');
+  openSqliteStore(path).close();
+  const db = new Database(path, { readonly: true });
+  t.teardown(() => db.close());
+  const rows = db.prepare('SELECT version, description FROM schema_migrations ORDER BY version').all();
+  t.same(
+    rows,
+    MIGRATIONS.map((m) => ({ version: m.version, description: m.description })),
+    'each migration recorded exactly once',
+  );
+  t.equal(db.pragma('journal_mode', { simple: true }), 'wal', 'WAL is persistent in the file');
+});
+
+t.test('connection pragmas: WAL and synchronous FULL', async (t) => {
+  const db = new Database(join(tempDir(), 'p.sqlite'));
+  t.teardown(() => db.close());
+  configureConnection(db);
+  t.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+  t.equal(db.pragma('synchronous', { simple: true }), 2, 'FULL = 2');
+  t.equal(db.pragma('foreign_keys', { simple: true }), 1);
+});
+
+t.test('migrations: applied in order, only the new ones; newer database refused', async (t) => {
+  const db = new Database(':memory:');
+  t.teardown(() => db.close());
+  const m1 = { version: 1, description: 'a', sql: 'CREATE TABLE a (x)' };
+  const m2 = { version: 2, description: 'b', sql: 'CREATE TABLE b (x)' };
+  const m3 = { version: 3, description: 'c', sql: 'ALTER TABLE a ADD COLUMN y' };
+  t.same(applyMigrations(db, [m1, m2]), [1, 2]);
+  t.same(applyMigrations(db, [m1, m2, m3]), [3], 'only the new migration runs');
+  t.same(applyMigrations(db, [m1, m2, m3]), [], 'nothing to do');
+  t.throws(() => applyMigrations(db, [m1, m2]), StoreError, 'database newer than the code');
+  t.throws(() => applyMigrations(new Database(':memory:'), [m2, m1]), /strictly increasing/);
+  // A failing migration leaves no half-applied version behind.
+  const bad = { version: 4, description: 'bad', sql: 'CREATE TABLE d (x); CREATE TABLE a (x)' };
+  t.throws(() => applyMigrations(db, [m1, m2, m3, bad]));
+  t.equal(db.prepare('SELECT MAX(version) FROM schema_migrations').pluck().get(), 3);
+  t.notOk(db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'd'").get(), 'rolled back');
+});
+
+t.test('read-only open: missing file and unmigrated file are clear errors', async (t) => {
+  const dir = tempDir();
+  t.throws(() => openSqliteStore(join(dir, 'missing.sqlite'), { readonly: true }), /database file not found/);
+  t.notOk(existsSync(join(dir, 'missing.sqlite')), 'read-only open creates nothing');
+  new Database(join(dir, 'empty.sqlite')).close();
+  t.throws(() => openSqliteStore(join(dir, 'empty.sqlite'), { readonly: true }), /not a feedback database/);
+});
+
+t.test('buildAuditRecord keeps the decision and drops patient data', async (t) => {
+  const rec = buildAuditRecord(makeAuditInput());
+  t.equal(rec.patientHash, createHmac('sha256', HASH_KEY).update(PATIENT_ID).digest('hex'), 'HMAC-SHA256(key, id)');
+  t.not(rec.patientHash, createHmac('sha256', 'another-key').update(PATIENT_ID).digest('hex'), 'keyed');
+  t.same(rec.variant, { status: 'determined', number: 1 });
+  t.same(rec.evidence, [
+    { fact: 'orthostatic-headache', resourceType: 'Condition', id: 'cond-ortho-1', textMatch: true },
+    {
+      fact: 'patient-sex',
+      resourceType: 'Patient',
+      id: rec.patientHash,
+      system: 'http://hl7.org/fhir/administrative-gender',
+      code: 'female',
+    },
+  ], 'no display, no date; the Patient id is hashed');
+  t.same(rec.orders, [
+    { recognition: 'procedure', procedure: 'ct-head-wo', outcome: 'rated', category: 'Usually Not Appropriate', rating: 2 },
+  ]);
+  t.same(rec.cards, [
+    {
+      uuid: '9b1c2d3e-0000-4000-8000-00000000000a',
+      cardType: 'order-warning',
+      indicator: 'warning',
+      suggestions: [{ uuid: '9b1c2d3e-0000-4000-8000-0000000000a1', label: 'Replace with MRI head without and with IV contrast' }],
+      overrideReasons: [
+        { system: 'https://example.org/sih-cds/override-reason', code: 'patient-preference', display: 'Patient preference' },
+        { system: 'https://example.org/sih-cds/override-reason', code: 'already-done', display: 'Already performed elsewhere' },
+      ],
+    },
+  ]);
+  t.same(rec.gaps, [{ resourceType: 'ImagingStudy', reason: 'timeout', detail: 'no answer in 2000 ms' }], 'record and decision gaps merged once');
+  t.equal(rec.timings.length, 2);
+  t.equal(rec.latencyMs, 12.5);
+  t.equal(rec.hookInstance, 'd1577c69-dfbe-44ad-ba6d-3e05e953b2ea');
+  t.same(
+    Object.keys(rec).sort(),
+    ['cards', 'evidence', 'gaps', 'hook', 'hookInstance', 'latencyMs', 'nextSteps', 'orders', 'patientHash', 'pitfalls', 'receivedAt', 'serviceId', 'timings', 'variant', 'version'],
+    'no other field (no prefetch, context, draft orders or token)',
+  );
+  const json = JSON.stringify(rec);
+  for (const [what, secret] of Object.entries(SECRETS)) t.notOk(json.includes(secret), `no ${what} in the record`);
+});
+
+t.test('cardTypeOf: declared topic wins; otherwise derived from the decision', async (t) => {
+  const base = makeAuditInput().decision;
+  t.equal(cardTypeOf(makeCard('a', { source: { label: 'x', topic: { system: 's', code: 'data-gap' } } }), base), 'data-gap');
+  t.equal(cardTypeOf(makeCard('a', { source: { label: 'x', topic: { system: 's', code: 'nonsense' } } }), base), 'order-warning', 'unknown topic codes are ignored');
+  t.equal(cardTypeOf(makeCard('a', { indicator: 'critical' }), base), 'order-warning');
+  t.equal(cardTypeOf(makeCard('a', { indicator: 'info' }), base), 'order-info');
+  t.equal(cardTypeOf(makeCard('a'), { ...base, variant: UNDETERMINED }), 'undetermined');
+  t.equal(cardTypeOf(makeCard('a'), { ...base, variant: { status: 'not-applicable', evidence: [] } }), 'not-applicable');
+  const pv = { ...base, hook: 'patient-view' as const, orders: [] };
+  t.equal(cardTypeOf(makeCard('a', { indicator: 'info' }), pv), 'info');
+  t.equal(
+    cardTypeOf(makeCard('a', { indicator: 'info' }), { ...pv, nextSteps: [{ kind: 'order-imaging', variant: 1, procedures: ['mri-head-wo-w'], selection: 'all' }] }),
+    'next-step',
+  );
+  const undeterminedRec = buildAuditRecord(makeAuditInput({ variant: UNDETERMINED }));
+  t.same(undeterminedRec.variant, { status: 'undetermined', candidates: [1, 2] });
+});
+
+t.test('the database file holds no patient name, identifier, free text or token', async (t) => {
+  const dir = tempDir();
+  const path = join(dir, 'audit.sqlite');
+  const store = openSqliteStore(path);
+  const input = makeAuditInput();
+  store.recordDecision(buildAuditRecord(input));
+  const card = input.response.cards[0]!.uuid;
+  store.recordFeedback('sih-imaging-order-sign', [
+    {
+      cardUuid: card,
+      outcome: 'overridden',
+      acceptedSuggestionIds: [],
+      outcomeTimestamp: '2026-11-03T10:00:00.000Z',
+      overrideReason: { system: 'https://example.org/sih-cds/override-reason', code: 'patient-preference' },
+      hasUserComment: true,
+    },
+  ], new Date('2026-11-03T10:00:01Z'));
+  store.close();
+  // Every file SQLite left in the directory (the main file; WAL/SHM if any survived the close).
+  const bytes = Buffer.concat(readdirSync(dir).map((f) => readFileSync(join(dir, f))));
+  for (const [what, secret] of Object.entries(SECRETS)) {
+    t.equal(bytes.indexOf(Buffer.from(secret, 'utf8')), -1, `${what} not in the database`);
+  }
+  // The search works: things that should be there are found.
+  t.not(bytes.indexOf(Buffer.from(card, 'utf8')), -1, 'card uuid is stored');
+  const hash = createHmac('sha256', HASH_KEY).update(PATIENT_ID).digest('hex');
+  t.not(bytes.indexOf(Buffer.from(hash, 'utf8')), -1, 'the hashed patient id is stored');
+});
+
+t.test('feedback: idempotent on its key, unknown cards flagged, joined through the card uuid', async (t) => {
+  const store = openSqliteStore(':memory:');
+  t.teardown(() => store.close());
+  const input = makeAuditInput();
+  store.recordDecision(buildAuditRecord(input));
+  const known = input.response.cards[0]!.uuid;
+  const at = new Date('2026-11-03T10:00:00Z');
+
+  t.same(store.recordFeedback('svc', [accepted(known), accepted('not-a-card-we-showed')], at), { stored: 2, duplicates: 0, unknownCards: 1 });
+  t.same(store.recordFeedback('svc', [accepted(known)], at), { stored: 0, duplicates: 1, unknownCards: 0 }, 'same feedback again');
+  t.same(
+    store.recordFeedback('svc', [accepted(known, '2026-11-03T10:05:00.000Z'), accepted(known, '2026-11-03T10:05:00.000Z')], at),
+    { stored: 1, duplicates: 1, unknownCards: 0 },
+    'a later report is new; a repeat inside one POST is not',
+  );
+  const s = store.summary({});
+  t.equal(s.decisions, 1);
+  t.equal(s.unknownCardFeedback, 1);
+  const group = s.groups.find((g) => g.cardType === 'order-warning');
+  t.same(group && { shown: group.cardsShown, accepted: group.accepted }, { shown: 1, accepted: 1 }, 'counted once per card');
+});
+
+t.test('idempotencyKey ignores suggestion order but not the reason', async (t) => {
+  const a: FeedbackItem = { ...accepted('c'), acceptedSuggestionIds: ['x', 'y'] };
+  t.equal(idempotencyKey(a), idempotencyKey({ ...a, acceptedSuggestionIds: ['y', 'x'] }));
+  const o: FeedbackItem = { ...accepted('c'), outcome: 'overridden', acceptedSuggestionIds: [], overrideReason: { system: 's', code: 'a' } };
+  t.not(idempotencyKey(o), idempotencyKey({ ...o, overrideReason: { system: 's', code: 'b' } }));
+  t.equal(idempotencyKey(o), idempotencyKey({ ...o, overrideReason: { system: 's', code: 'a', display: 'shown differently' } }), 'display is not identity');
+  t.not(idempotencyKey(o), idempotencyKey({ ...o, outcomeTimestamp: '2026-11-03T10:00:00.001Z' }));
+});
+
+t.test('AuditWriter: never throws, batches, logs only hookInstance and message, counts failures', async (t) => {
+  const logged: Array<{ obj: object; msg: string }> = [];
+  const log = { error: (obj: object, msg: string) => logged.push({ obj, msg }) };
+  const failing = {
+    recordDecisions: () => {
+      throw new Error('SQLITE_FULL: database or disk is full');
+    },
+  } as unknown as Store;
+  const w = new AuditWriter(failing, HASH_KEY, log);
+  const { hashKey: _k, ...call } = makeAuditInput({ hookInstance: 'hi-1' });
+  t.doesNotThrow(() => w.record(call));
+  t.equal(w.failures, 0, 'the write happens later, not inside the hook call');
+  await new Promise((r) => setImmediate(r));
+  t.equal(w.failures, 1);
+  t.same(logged, [{ obj: { hookInstances: ['hi-1'], err: 'SQLITE_FULL: database or disk is full' }, msg: 'decision audit write failed' }]);
+
+  // A record that cannot even be built is a failure too, not an exception.
+  t.doesNotThrow(() => w.record({ ...call, decision: undefined as never }));
+  t.equal(w.failures, 2);
+
+  const store = openSqliteStore(':memory:');
+  t.teardown(() => store.close());
+  const batches: number[] = [];
+  const spy = { ...store, recordDecisions: (recs: readonly unknown[]) => { batches.push(recs.length); store.recordDecisions(recs as never); } } as Store;
+  const ok = new AuditWriter(spy, HASH_KEY, log);
+  ok.record(call);
+  ok.record({ ...call, request: { ...call.request, hookInstance: 'hi-2' }, response: { cards: [makeCard('c-2')] } });
+  ok.record({ ...call, request: { ...call.request, hookInstance: 'hi-3' }, response: { cards: [makeCard('c-3')] } });
+  await new Promise((r) => setImmediate(r));
+  t.same(batches, [3], 'one transaction for the three');
+  t.equal(store.summary({}).decisions, 3);
+  t.same(ok.stats, { written: 3, failed: 0, dropped: 0, queued: 0 });
+
+  const small = new AuditWriter(spy, HASH_KEY, log, { maxQueue: 1 });
+  small.record(call);
+  small.record(call);
+  t.equal(small.stats.dropped, 1, 'bounded queue');
+  small.flush();
+  t.equal(small.stats.written, 1);
+});
+
+t.test('readStoreConfig', async (t) => {
+  t.throws(() => readStoreConfig({ NODE_ENV: 'production' }), /AUDIT_HASH_KEY: required in production/);
+  t.throws(() => readStoreConfig({ NODE_ENV: 'production', AUDIT_HASH_KEY: 'short' }), /at least 32/);
+  const dev = readStoreConfig({});
+  t.equal(dev.hashKey, DEV_AUDIT_HASH_KEY);
+  t.match(dev.warnings[0], /AUDIT_HASH_KEY is not set/);
+  t.equal(dev.dbPath, './data/sih-cds.sqlite');
+  t.equal(dev.analyticsEnabled, false);
+  const prod = readStoreConfig({ NODE_ENV: 'production', AUDIT_HASH_KEY: 'k'.repeat(40), DB_PATH: '/var/lib/x.sqlite', ANALYTICS_ENABLED: 'true' });
+  t.same(prod, { dbPath: '/var/lib/x.sqlite', hashKey: 'k'.repeat(40), analyticsEnabled: true, warnings: [] });
+  t.throws(() => readStoreConfig({ ANALYTICS_ENABLED: 'maybe' }), /ANALYTICS_ENABLED/);
+});
