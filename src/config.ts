@@ -5,6 +5,8 @@
  * with a message that names the variable.
  */
 import { z } from 'zod';
+import { describeAuth, loadIssuersFile, parseClientAuthConfig, type ResolvedClientAuthConfig } from './security/config.js';
+import { readStoreConfig, StoreConfigError, type StoreConfig } from './store/store-config.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -41,6 +43,16 @@ const envSchema = z.object({
   QCDSM_CODE: z.string().min(1).optional(),
   /** Optional JSON file mapping site-specific order codes to ACR procedures. */
   SITE_CODES_PATH: z.string().min(1).optional(),
+  /** Client JWT authentication: `required` (default in production) or `off` (default otherwise). */
+  AUTH_MODE: z.enum(['required', 'off']).optional(),
+  /** The public base URL clients call; a token's `aud` must equal it plus the path. */
+  PUBLIC_BASE_URL: z.url().optional(),
+  /** JSON file with the trusted issuers (see fixtures/auth/README.md). */
+  AUTH_ISSUERS_FILE: z.string().min(1).optional(),
+  /** Requests per minute per client address before 429. A hospital EHR is one client: size it for all its calls. */
+  RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(6000),
+  /** Event-loop delay (ms) past which new calls are shed with 503 and Retry-After, before latency collapses. */
+  SHED_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(10).default(1000),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -48,6 +60,10 @@ export type Env = z.infer<typeof envSchema>;
 export interface Config extends Env {
   production: boolean;
   corsOrigins: '*' | string[];
+  auth: ResolvedClientAuthConfig;
+  /** One line for the start-up log; a loud warning when authentication is off. */
+  authDescription: string;
+  store: StoreConfig;
 }
 
 export class ConfigError extends Error {
@@ -67,5 +83,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     e.CORS_ORIGINS.trim() === '*'
       ? ('*' as const)
       : e.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean);
-  return { ...e, production: e.NODE_ENV === 'production', corsOrigins };
+  const production = e.NODE_ENV === 'production';
+  let auth: ResolvedClientAuthConfig;
+  let store: StoreConfig;
+  try {
+    const input = {
+      mode: e.AUTH_MODE ?? (production ? 'required' : 'off'),
+      publicBaseUrl: e.PUBLIC_BASE_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`,
+      issuers: e.AUTH_ISSUERS_FILE ? loadIssuersFile(e.AUTH_ISSUERS_FILE) : [],
+    } as const;
+    auth = parseClientAuthConfig(input);
+    store = readStoreConfig(cleaned);
+  } catch (err) {
+    if (err instanceof StoreConfigError || err instanceof Error) {
+      throw new ConfigError(`Invalid configuration:\n  ${err.message}`);
+    }
+    throw err;
+  }
+  return { ...e, production, corsOrigins, auth, authDescription: describeAuth(auth), store };
 }

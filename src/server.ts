@@ -1,24 +1,29 @@
 /**
  * Process entry: configuration, logger, discovery, advisor, store; listen; stop gracefully on SIGTERM
- * (in-flight calls finish, new ones get 503) so a rolling deploy loses no answered call.
+ * (in-flight calls finish, new ones get 503, queued audit records are flushed, the database is closed)
+ * so a rolling deploy loses nothing the service accepted.
  */
 import { buildApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
 import { DiscoveryError, loadDiscovery } from './protocol/discovery.js';
 import { HOOKS } from './protocol/types.js';
 import { createAdvisor } from './advisor.js';
 import { loadSiteCodes } from './guideline/site-codes.js';
+import { openSqliteStore } from './store/sqlite-store.js';
+import { AuditWriter } from './store/audit-writer.js';
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(2);
+}
 
 async function main(): Promise<void> {
-  let config;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(2);
-    }
+    if (err instanceof ConfigError) fail(err.message);
     throw err;
   }
   const logger = createLogger(config.LOG_LEVEL);
@@ -26,13 +31,21 @@ async function main(): Promise<void> {
   try {
     discovery = loadDiscovery(HOOKS);
   } catch (err) {
-    if (err instanceof DiscoveryError) {
-      logger.fatal(err.message);
-      process.exit(2);
-    }
+    if (err instanceof DiscoveryError) fail(err.message);
     throw err;
   }
-  const siteCodes = config.SITE_CODES_PATH ? loadSiteCodes(config.SITE_CODES_PATH) : undefined;
+  let siteCodes;
+  try {
+    siteCodes = config.SITE_CODES_PATH ? loadSiteCodes(config.SITE_CODES_PATH) : undefined;
+  } catch (err) {
+    fail(`SITE_CODES_PATH: ${(err as Error).message}`);
+  }
+  if (config.auth.mode === 'off') logger.warn(config.authDescription);
+  else logger.info(config.authDescription);
+  for (const warning of config.store.warnings) logger.warn(warning);
+
+  const store = openSqliteStore(config.store.dbPath);
+  const audit = new AuditWriter(store, config.store.hashKey, logger);
   const advisor = createAdvisor({
     now: () => new Date(),
     ...(siteCodes ? { siteCodes } : {}),
@@ -41,7 +54,7 @@ async function main(): Promise<void> {
       ...(config.QCDSM_CODE ? { qcdsmCode: config.QCDSM_CODE } : {}),
     },
   });
-  const app = await buildApp({ config, logger, discovery, advisor });
+  const app = await buildApp({ config, logger, discovery, advisor, store, audit });
 
   let closing = false;
   const shutdown = (signal: string): void => {
@@ -51,7 +64,11 @@ async function main(): Promise<void> {
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     app.close().then(
-      () => process.exit(0),
+      () => {
+        audit.flush();
+        store.close();
+        process.exit(0);
+      },
       () => process.exit(1),
     );
   };
@@ -60,7 +77,12 @@ async function main(): Promise<void> {
 
   await app.listen({ host: config.HOST, port: config.PORT });
   logger.info(
-    { services: discovery.services.map((s) => s.id), fhirAllowList: config.FHIR_SERVER_ALLOWLIST },
+    {
+      services: discovery.services.map((s) => s.id),
+      fhirAllowList: config.FHIR_SERVER_ALLOWLIST,
+      db: config.store.dbPath,
+      analytics: config.store.analyticsEnabled,
+    },
     'CDS service ready',
   );
 }
