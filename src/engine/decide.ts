@@ -19,6 +19,7 @@ import { thresholdMs } from '../guideline/thresholds.js';
 import { extractFacts, type ClinicalFacts, type DraftReason } from './facts.js';
 import { chooseVariant, restsOnText } from './variant.js';
 import { nextSteps } from './next-steps.js';
+import { qualifyVariant } from './data-sufficiency.js';
 import { rateOrder, recogniseOrder } from './orders.js';
 
 export interface DecideOptions {
@@ -35,7 +36,7 @@ export function decide(request: HookRequest, record: PatientRecord, opts: Decide
     }
   }
   const facts = extractFacts(record, reasons, opts.now);
-  const variant = chooseVariant(facts);
+  const variant = qualifyVariant(chooseVariant(facts), record.gaps, record.patient, opts.now);
   const orders = drafts
     .filter((d) => d.selected)
     .map((d) => rateOrder(d, recogniseOrder(d.resource, opts.siteCodes), variant));

@@ -3,6 +3,7 @@
  * service runs. Pure: no I/O, no dates, deterministic output (test/clinical-logic-doc.test.ts compares the
  * committed file with this; scripts/gen-clinical-logic.ts writes it).
  */
+import { DATA_DEPENDENCIES } from './data-dependencies.js';
 import {
   AMBIGUITY_RULES,
   CODE_SYSTEMS,
@@ -190,6 +191,26 @@ function precedenceSection(): string[] {
   ];
 }
 
+function dataDependencySection(): string[] {
+  return [
+    '### When data could not be read',
+    '',
+    'An answer that rests on something not being in the record is only given when that part of the record was read.',
+    '',
+    ...table(
+      ['Answer', 'Undetermined if unread', 'Caution if unread', 'Still possible', 'Why'],
+      DATA_DEPENDENCIES.map((d) => [
+        d.answer === 'not-applicable' ? 'not applicable' : `V${d.answer}`,
+        d.undetermineIfMissing.join(', ') || '—',
+        d.cautionIfMissing.join(', ') || '—',
+        d.candidates.map((v) => `V${v}`).join(', '),
+        d.why || '—',
+      ]),
+    ),
+    '',
+  ];
+}
+
 function thresholdSection(): string[] {
   return [
     '## 5. Thresholds',
@@ -237,6 +258,7 @@ export function renderClinicalLogic(): string {
     ...variantSection(),
     ...procedureSection(),
     ...precedenceSection(),
+    ...dataDependencySection(),
     ...thresholdSection(),
     ...valueSetSection(),
   ].join('\n');

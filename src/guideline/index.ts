@@ -15,3 +15,4 @@ export * from './valuesets.js';
 export * from './thresholds.js';
 export * from './precedence.js';
 export * from './advice.js';
+export * from './data-dependencies.js';

@@ -49,6 +49,13 @@ export const THRESHOLDS: Record<string, Threshold> = {
     source:
       'Our reading: rebound headache after a patch typically begins within days; the ACR variant 6 text gives no window',
   },
+  'adult-age': {
+    id: 'adult-age',
+    value: 18,
+    unit: 'years',
+    meaning: 'Every variant of the topic is for adults: a patient younger than this is outside the topic.',
+    source: 'ACR variant texts 1–6 all begin "Adult." (clinical doc §1.3); 18 years is our reading of "adult"',
+  },
   'bern-score-features': {
     id: 'bern-score-features',
     value: 3,

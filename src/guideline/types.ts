@@ -80,7 +80,7 @@ export interface ValueSet {
 export interface Threshold {
   id: string;
   value: number;
-  unit: 'hours' | 'days' | 'months' | 'points';
+  unit: 'hours' | 'days' | 'months' | 'years' | 'points';
   meaning: string;
   source: string;
 }
@@ -101,3 +101,17 @@ export const PITFALL_IDS = [
   'text-only-evidence', // the variant rests on free text, not codes
 ] as const;
 export type PitfallId = (typeof PITFALL_IDS)[number];
+
+/**
+ * How an unread part of the record qualifies an answer: `undetermined` when the missing data could change
+ * the variant, `caution` when it could but rarely does and the card should say so.
+ */
+export interface DataDependency {
+  answer: VariantId | 'not-applicable';
+  undetermineIfMissing: ReadonlyArray<string>;
+  cautionIfMissing: ReadonlyArray<string>;
+  /** The variants still possible when it becomes undetermined. */
+  candidates: ReadonlyArray<VariantId>;
+  /** What the missing data could have shown, in a clinician's words. */
+  why: string;
+}
