@@ -61,10 +61,37 @@ function codeCell(e: Evidence): string {
   return parts.length > 0 ? parts.join(' ') : '–';
 }
 
+/** Clinician-facing names of the engine's fact ids (src/engine/facts*.ts); unknown ids fall back to words. */
+const FACT_LABELS: Readonly<Record<string, string>> = {
+  'sih-suspicion': 'Orthostatic headache / suspected intracranial hypotension',
+  headache: 'Headache',
+  'headache-onset': 'Headache onset',
+  'chronic-headache': 'Chronic headache',
+  'brain-mri-negative': 'Brain MRI without features of SIH',
+  'brain-mri-positive': 'Brain MRI with features of SIH',
+  'spine-mri-negative': 'Spine MRI without a leak',
+  'spine-mri-positive': 'Spine MRI with features of a leak',
+  'brain-imaging-features': 'Brain-imaging features of SIH',
+  'sih-brain-features': 'Brain-imaging features of SIH',
+  'bern-score': 'Bern SIH score',
+  'decreased-consciousness': 'Decreased consciousness',
+  'gcs-total': 'Glasgow Coma Scale',
+  'spinal-intervention': 'Dural puncture or spinal intervention',
+  'post-puncture-headache': 'Post-dural-puncture headache',
+  'blood-patch': 'Epidural blood or fibrin glue patch',
+  'rebound-headache': 'Headache after the patch',
+  myelography: 'Myelography',
+  'not-adult': 'Age under 18',
+};
+
+export function factLabel(fact: string): string {
+  return FACT_LABELS[fact] ?? fact.replace(/-/g, ' ');
+}
+
 /** The resources that chose the variant: type, id, code, date. */
 export function evidenceSection(title: string, evidence: readonly Evidence[]): string {
   const rows = evidence.map((e) => [
-    escapeMarkdown(e.fact),
+    escapeMarkdown(factLabel(e.fact)),
     escapeMarkdown(e.id ? `${e.resourceType}/${e.id}` : e.resourceType),
     codeCell(e),
     e.date ? escapeMarkdown(e.date) : 'undated',
