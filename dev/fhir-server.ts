@@ -3,7 +3,7 @@
  * router (`@medplum/fhir-router` 5.2.13) behind Fastify, at `http://HOST:PORT/fhir/R4`.
  *
  * What this wrapper adds to Medplum, and why (see /work/shared/notes/stack.md §3):
- *  - `GET metadata` (Medplum has no CapabilityStatement; our service checks `fhirVersion`).
+ *  - `GET metadata` (Medplum has no CapabilityStatement; the evaluate and fixtures:load CLIs check `fhirVersion`).
  *  - searchset `link` self/next and `entry.fullUrl` (so our client's paging runs against a real server).
  *  - Shared search-parameter expressions narrowed per type (R4 `patient` over ~2,000 Observations: 4–7 s
  *    unnarrowed, ~20 ms narrowed; see dev/search-expression.ts).
