@@ -16,6 +16,15 @@ export interface Advice {
 
 export type Advisor = (request: HookRequest, record: PatientRecord) => Advice;
 
+/** One answered hook call, handed to the audit after the answer is sent. */
+export interface DecisionEvent extends Advice {
+  serviceId: string;
+  request: HookRequest;
+  record: PatientRecord;
+  latencyMs: number;
+  receivedAt: Date;
+}
+
 export interface AdvisorOptions {
   now: () => Date;
   siteCodes?: SiteCodeMap;

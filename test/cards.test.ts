@@ -10,7 +10,6 @@ import { usuallyAppropriate } from '../src/guideline/ratings.js';
 import { AFTER_MYELOGRAPHY, NO_IMAGING_MANAGEMENT, PITFALLS } from '../src/guideline/advice.js';
 import type { ProcedureId } from '../src/guideline/types.js';
 import {
-  PLANTED,
   SEED_PATIENT_ID,
   afterMyelographyStep,
   determined,

@@ -5,6 +5,7 @@
  * by `runMain`.
  */
 import { realpathSync } from 'node:fs';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { fileURLToPath } from 'node:url';
 
 /** Exit codes shared by the CLIs, documented in each one's --help. */
@@ -33,6 +34,23 @@ export class CliFailure extends Error {
   ) {
     super(message);
     this.name = 'CliFailure';
+  }
+}
+
+/**
+ * node:util parseArgs with our conventions: strict (an unknown flag is a usage error, not ignored), no
+ * positionals, `--help`/`-h` always present, and parse errors as one-line usage failures.
+ */
+export function parseFlags<O extends ParseArgsConfig['options']>(argv: readonly string[], options: O) {
+  try {
+    return parseArgs({
+      args: [...argv],
+      options: { ...options, help: { type: 'boolean', short: 'h', default: false } } as O & { help: { type: 'boolean'; short: 'h'; default: false } },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (err) {
+    throw usageError((err as Error).message);
   }
 }
 

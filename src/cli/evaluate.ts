@@ -11,7 +11,6 @@
  * running service has its own FHIR_SERVER_ALLOWLIST, which must list a sandbox before it will call it.
  */
 import { randomUUID } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import { assemblePatientRecord } from '../fhir/assemble.js';
 import { createAllowList } from '../fhir/allowlist.js';
 import { Limiter } from '../fhir/limiter.js';
@@ -33,6 +32,7 @@ import {
   processIo,
   runMain,
   tokenFrom,
+  parseFlags,
   usageError,
   type CliIo,
 } from './args.js';
@@ -109,29 +109,18 @@ interface Args {
 }
 
 function parse(argv: readonly string[], env: NodeJS.ProcessEnv): Args | 'help' {
-  let values;
-  try {
-    values = parseArgs({
-      args: [...argv],
-      options: {
-        fhir: { type: 'string' },
-        patient: { type: 'string' },
-        hook: { type: 'string' },
-        'order-code': { type: 'string', multiple: true },
-        'order-file': { type: 'string' },
-        reason: { type: 'string', multiple: true },
-        token: { type: 'string' },
-        now: { type: 'string' },
-        'deadline-ms': { type: 'string' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (err) {
-    throw usageError((err as Error).message);
-  }
+  const values = parseFlags(argv, {
+    fhir: { type: 'string' },
+    patient: { type: 'string' },
+    hook: { type: 'string' },
+    'order-code': { type: 'string', multiple: true },
+    'order-file': { type: 'string' },
+    reason: { type: 'string', multiple: true },
+    token: { type: 'string' },
+    now: { type: 'string' },
+    'deadline-ms': { type: 'string' },
+    json: { type: 'boolean', default: false },
+  });
   if (values.help) return 'help';
   const base = parseBaseUrl(values.fhir);
   const patientId = values.patient?.trim();

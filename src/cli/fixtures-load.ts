@@ -16,7 +16,6 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Bundle, BundleEntry, FhirResource, OperationOutcome } from 'fhir/r4.js';
 import {
   CliFailure,
@@ -29,6 +28,7 @@ import {
   processIo,
   runMain,
   tokenFrom,
+  parseFlags,
   usageError,
   type CliIo,
 } from './args.js';
@@ -75,27 +75,16 @@ interface Args {
 }
 
 function parse(argv: readonly string[], env: NodeJS.ProcessEnv): Args | 'help' {
-  let values;
-  try {
-    values = parseArgs({
-      args: [...argv],
-      options: {
-        fhir: { type: 'string' },
-        prefix: { type: 'string' },
-        token: { type: 'string' },
-        dir: { type: 'string' },
-        'max-entries': { type: 'string' },
-        now: { type: 'string' },
-        'timeout-ms': { type: 'string' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (err) {
-    throw usageError((err as Error).message);
-  }
+  const values = parseFlags(argv, {
+    fhir: { type: 'string' },
+    prefix: { type: 'string' },
+    token: { type: 'string' },
+    dir: { type: 'string' },
+    'max-entries': { type: 'string' },
+    now: { type: 'string' },
+    'timeout-ms': { type: 'string' },
+    json: { type: 'boolean', default: false },
+  });
   if (values.help) return 'help';
   const base = parseBaseUrl(values.fhir);
   const prefix = values.prefix ?? FIXTURE_ID_PREFIX;

@@ -4,10 +4,11 @@
  * picking fields one by one (never by copying objects) so that no patient name, identifier, free text,
  * date, draft order text, prefetch or token can slip in when those types grow new fields.
  */
-import type { DataGap, FetchTiming, PatientRecord } from '../fhir/record.js';
+import type { DecisionEvent } from '../advisor.js';
+import type { DataGap, FetchTiming } from '../fhir/record.js';
 import type { Decision, Evidence, NextStep, RatedOrder } from '../engine/types.js';
 import type { Category, ProcedureId, VariantId } from '../guideline/types.js';
-import type { Card, CdsResponse, HookName, HookRequest } from '../protocol/types.js';
+import type { Card, HookName } from '../protocol/types.js';
 import { hashPatientId } from './patient-hash.js';
 
 export const AUDIT_RECORD_VERSION = 1;
@@ -79,14 +80,8 @@ export interface AuditRecord {
   latencyMs: number;
 }
 
-export interface AuditInput {
-  serviceId: string;
-  request: HookRequest;
-  record: PatientRecord;
-  decision: Decision;
-  response: CdsResponse;
-  latencyMs: number;
-  receivedAt: Date;
+/** An answered hook call (see DecisionEvent) and the key for the patient-id hash. */
+export interface AuditInput extends DecisionEvent {
   hashKey: string;
 }
 
