@@ -17,6 +17,13 @@ const nonEmpty = z.string().trim().min(1);
 
 const resourceSchema = z.looseObject({ resourceType: nonEmpty });
 
+/**
+ * Most draft orders one call may carry. An order-sign holds a handful; thousands are an attack: each
+ * selected order gets a card whose size grows with the number of orders (1,001 selected orders took 14 s of
+ * rendering and a 154 MB answer), so the count is bounded here, before any work.
+ */
+export const MAX_DRAFT_ORDERS = 100;
+
 const bundleSchema = z.looseObject({
   resourceType: z.literal('Bundle'),
   entry: z
@@ -26,6 +33,7 @@ const bundleSchema = z.looseObject({
         resource: resourceSchema.optional(),
       }),
     )
+    .max(MAX_DRAFT_ORDERS)
     .optional(),
 });
 
@@ -42,7 +50,7 @@ const contextSchema = z.looseObject({
   patientId: nonEmpty.max(256),
   userId: z.string().optional(),
   encounterId: z.string().optional(),
-  selections: z.array(z.string()).optional(),
+  selections: z.array(z.string()).max(MAX_DRAFT_ORDERS).optional(),
   draftOrders: bundleSchema.optional(),
 });
 
@@ -54,6 +62,51 @@ const bodySchema = z.looseObject({
   context: contextSchema,
   prefetch: z.record(z.string(), z.union([resourceSchema, z.null()])).optional(),
 });
+
+/**
+ * Deepest nesting of objects and arrays accepted in a hook request. Real FHIR is a few dozen levels at
+ * most (Bundle > entry > resource > extension > extension > value…); a body nested thousands deep is an
+ * attack on every recursive walk downstream (card rendering copies draft orders recursively and overflowed
+ * the stack at ~3,000 levels: a 500). JSON.parse itself copes, so the check is here, before anything else.
+ */
+export const MAX_JSON_DEPTH = 100;
+
+/** The path to the first value nested deeper than `max`, or undefined. Iterative: safe on any depth. */
+export function tooDeep(root: unknown, max: number = MAX_JSON_DEPTH): PropertyKey[] | undefined {
+  // Only objects and arrays are stacked (leaves cannot be too deep), and each keeps a link to its parent
+  // instead of a copy of its path: the path is rebuilt only for the answer. Same visiting order as a walk
+  // that stacks every value, so the same first offender is reported. (A path copy per value cost ~10 ms
+  // and much garbage on a 2,000-resource prefetch.)
+  interface Frame {
+    value: object;
+    depth: number;
+    parent: Frame | undefined;
+    key: PropertyKey;
+  }
+  if (root === null || typeof root !== 'object') return undefined;
+  const stack: Frame[] = [{ value: root, depth: 0, parent: undefined, key: '' }];
+  while (stack.length > 0) {
+    const frame = stack.pop()!;
+    const { value, depth } = frame;
+    if (depth >= max) {
+      const path: PropertyKey[] = [];
+      for (let f: Frame | undefined = frame; f?.parent; f = f.parent) path.push(f.key);
+      return path.reverse();
+    }
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        const v: unknown = value[i];
+        if (v !== null && typeof v === 'object') stack.push({ value: v, depth: depth + 1, parent: frame, key: i });
+      }
+    } else {
+      for (const key of Object.keys(value)) {
+        const v = (value as Record<string, unknown>)[key];
+        if (v !== null && typeof v === 'object') stack.push({ value: v, depth: depth + 1, parent: frame, key });
+      }
+    }
+  }
+  return undefined;
+}
 
 export type ParseResult = { ok: true; request: HookRequest } | { ok: false; issues: OutcomeIssue[] };
 
@@ -97,6 +150,14 @@ function normaliseOrder(resource: Record<string, unknown>): Record<string, unkno
 export function parseHookRequest(body: unknown, serviceHook: HookName): ParseResult {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     return { ok: false, issues: [{ code: 'structure', diagnostics: 'The request body must be a JSON object', expression: ['(body)'] }] };
+  }
+  const deep = tooDeep(body);
+  if (deep) {
+    const at = toExpression(deep.slice(0, 12).map((k) => (typeof k === 'string' ? k.slice(0, 40) : k)));
+    return {
+      ok: false,
+      issues: [{ code: 'too-costly', diagnostics: `JSON nested deeper than ${MAX_JSON_DEPTH} levels at ${at}…`, expression: [at] }],
+    };
   }
   const parsed = bodySchema.safeParse(body);
   if (!parsed.success) {
