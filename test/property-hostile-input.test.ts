@@ -23,8 +23,8 @@ const HTTP_RUNS = Number(process.env['HOSTILE_HTTP_RUNS'] ?? 75);
 /** Smaller than the 5 MB default so beyond-the-limit cases are cheap to build; 1 MB still holds 5,000 slim entries. */
 const BODY_LIMIT = 1024 * 1024;
 const HANG_MS = 10_000;
-/** Treat 500s from crashes inside src/engine as failures (default: todo, until the engine is made defensive). */
-const STRICT = process.env['HOSTILE_STRICT'] === '1';
+/** 500s are failures. HOSTILE_STRICT=0 reports them as todo instead, for exploring new arbitraries. */
+const STRICT = process.env['HOSTILE_STRICT'] !== '0';
 
 const SERVICES = {
   'sih-imaging-patient-view': ['patient-view-v5.json'],
@@ -194,7 +194,7 @@ async function runProperty(
   }
   for (const [where, { count, example }] of engineCrashes) {
     t.fail(`${url}: ${count} case(s) in a known class owned elsewhere: ${where}\n  e.g. ${example}`, {
-      todo: 'src/engine trusts FHIR JSON types (Coding.code, CodeableConcept.coding…) and src/cards emits update actions for id-less draft orders; fixes owned there (see report). HOSTILE_STRICT=1 makes these failures.',
+      todo: 'HOSTILE_STRICT=0: known crash classes reported, not failed',
     });
   }
   return tally;

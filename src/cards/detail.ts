@@ -113,6 +113,7 @@ const GAP_WORDS: Record<GapReason, string> = {
   timeout: 'the FHIR server did not answer in time',
   truncated: 'only partly read',
   refused: 'the FHIR server is not on the allow-list',
+  malformed: 'some records had wrong data types and were left out',
 };
 
 /** What the service could not read, so the clinician knows the rating may rest on incomplete data. */

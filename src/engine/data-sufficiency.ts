@@ -26,6 +26,7 @@ const REASON_WORDS: Record<DataGap['reason'], string> = {
   timeout: 'the FHIR server was too slow',
   truncated: 'only partly read',
   refused: 'the FHIR server is not allowed',
+  malformed: 'some were malformed and left out',
 };
 
 function describe(gap: DataGap): string {

@@ -9,6 +9,7 @@ import type { Bundle, FhirResource, Patient } from 'fhir/r4.js';
 import type { HookRequest, PrefetchValue } from '../protocol/types.js';
 import { FhirClient, entriesOf, isResource, nextLink, type SearchResult } from './client.js';
 import type { AllowList } from './allowlist.js';
+import { shapeProblem } from './resource-shapes.js';
 import type { Limiter } from './limiter.js';
 import {
   RECORD_TYPES,
@@ -59,6 +60,26 @@ function byType(resources: FhirResource[], type: string): FhirResource[] {
   return resources.filter((r) => r.resourceType === type);
 }
 
+/**
+ * Leave out resources whose fields have the wrong JSON types (resource-shapes.ts), and say so: one bad
+ * resource from a FHIR server must not fail the call, and must not be read as if it were well formed.
+ */
+function dropMalformed(record: PatientRecord): PatientRecord {
+  for (const type of RECORD_TYPES) {
+    const list = record.resources[type] as FhirResource[];
+    const kept = list.filter((r) => shapeProblem(r) === undefined);
+    if (kept.length !== list.length) {
+      (record.resources[type] as FhirResource[]) = kept;
+      record.gaps.push({ resourceType: type, reason: 'malformed', detail: `${list.length - kept.length} left out` });
+    }
+  }
+  if (record.patient && shapeProblem(record.patient) !== undefined) {
+    delete record.patient;
+    record.gaps.push({ resourceType: 'Patient', reason: 'malformed' });
+  }
+  return record;
+}
+
 export async function assemblePatientRecord(request: HookRequest, opts: AssembleOptions): Promise<AssembleResult> {
   const record: PatientRecord = {
     patientId: request.context.patientId,
@@ -100,7 +121,7 @@ export async function assemblePatientRecord(request: HookRequest, opts: Assemble
     needs.set(type, { kind: 'fetch' });
   }
 
-  if (needs.size === 0) return { ok: true, record };
+  if (needs.size === 0) return { ok: true, record: dropMalformed(record) };
 
   const server = request.fhirServer;
   const usable = server !== undefined && opts.allowList.allows(server);
@@ -124,7 +145,7 @@ export async function assemblePatientRecord(request: HookRequest, opts: Assemble
             : `${missing.join(', ')} not prefetched and fhirServer is not on this service's allow-list`,
       };
     }
-    return { ok: true, record };
+    return { ok: true, record: dropMalformed(record) };
   }
 
   const client = new FhirClient({
@@ -173,7 +194,7 @@ export async function assemblePatientRecord(request: HookRequest, opts: Assemble
       record.timings.push(timing(type, ms, result.pages, result.status));
     }),
   );
-  return { ok: true, record };
+  return { ok: true, record: dropMalformed(record) };
 }
 
 function gapReason(status: string): DataGap['reason'] {

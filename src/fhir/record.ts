@@ -37,7 +37,8 @@ export type GapReason =
   | 'fetch-failed' // the FHIR server answered with an error status or unreadable body
   | 'timeout' // the FHIR server did not answer within the call's deadline
   | 'truncated' // more pages existed than the paging cap allowed, or a page failed mid-way
-  | 'refused'; // the fhirServer is not on the allow-list
+  | 'refused' // the fhirServer is not on the allow-list
+  | 'malformed'; // resources with wrong JSON types in fields the engine reads were left out
 
 /** Something the service could not read. Cards say these; audit stores them. No patient data in here. */
 export interface DataGap {

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import type { Bundle, FhirResource } from 'fhir/r4.js';
 import type { HookContext, HookName, HookRequest, PrefetchValue } from './types.js';
 import type { OutcomeIssue } from './operation-outcome.js';
+import { shapeProblem } from '../fhir/resource-shapes.js';
 
 const nonEmpty = z.string().trim().min(1);
 
@@ -191,6 +192,15 @@ export function parseHookRequest(body: unknown, serviceHook: HookName): ParseRes
         ),
       } as unknown as Bundle<FhirResource>)
     : undefined;
+  // A draft order is what the engine rates: a wrong JSON type in a field it reads is the client's error.
+  for (const [index, entry] of (draftOrders?.entry ?? []).entries()) {
+    if (entry.resource?.resourceType !== 'ServiceRequest') continue;
+    const problem = shapeProblem(entry.resource);
+    if (problem) {
+      const field = `context.draftOrders.entry[${index}].resource.${problem}`;
+      return { ok: false, issues: [{ code: 'invalid', diagnostics: `${field}: wrong type for a FHIR R4 ServiceRequest`, expression: [field] }] };
+    }
+  }
 
   const request: HookRequest = {
     hook: serviceHook,
