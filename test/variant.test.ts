@@ -162,3 +162,17 @@ t.test('text-only evidence is flagged: cautions and restsOnText', async (t) => {
   if (c.status === 'determined') t.match(c.cautions.join(' '), /free text/);
   t.notOk(restsOnText(choose(CHRONIC_ORTHO, BRAIN_NEG, SPINE_NEG)), 'coded evidence does not rest on text');
 });
+
+t.test('the 72-hour clock runs from the puncture, not from the post-puncture headache', async (t) => {
+  // Lumbar puncture 80 h before now; the headache it caused began 70 h before now and is still active.
+  const lp = procedure(LUMBAR_PUNCTURE, { status: 'completed', performedDateTime: '2026-11-23T04:00:00Z' });
+  const postLp = condition(code(SCT, '398987004', 'Headache following lumbar puncture'), { onsetDateTime: '2026-11-23T14:00:00Z' });
+  const choice = choose(lp, postLp);
+  t.equal(variantOf(choice), 3, 'beyond 72 h of the puncture: variant 3, although the headache began within 72 h');
+  if (choice.status === 'determined') {
+    t.ok(choice.evidence.some((e) => e.resourceType === 'Procedure'), 'the procedure is evidence');
+    t.ok(choice.evidence.some((e) => e.resourceType === 'Condition'), 'and so is the headache');
+  }
+  // Without the procedure, the headache's onset is the only date there is.
+  t.equal(variantOf(choose(postLp)), 2);
+});

@@ -17,6 +17,9 @@ type Step =
 
 const ev = (list: DatedEvidence[]): Evidence[] => list.map((d) => d.evidence);
 
+/** Records that stand in for a puncture's date (a post-puncture headache), not the puncture itself. */
+const PROXY_TYPES: ReadonlySet<string> = new Set(['Condition', 'Observation']);
+
 function latest(list: DatedEvidence[]): DatedEvidence | undefined {
   let best: DatedEvidence | undefined;
   for (const d of list) if (d.when && (!best?.when || d.when.start > best.when.start)) best = d;
@@ -67,8 +70,13 @@ function afterSpinalIntervention(f: ClinicalFacts): Step {
   const recentMs = thresholdMs('recent-spinal-intervention');
   const earlyMs = thresholdMs('dural-puncture-early');
   const undated = f.spinalInterventions.filter((d) => !d.when);
-  const last = latest(f.spinalInterventions);
+  // The 72-hour clock runs from the puncture itself: a recorded procedure (or myelogram) dates it; a
+  // post-puncture headache's onset is only a stand-in when no procedure is recorded, since the headache
+  // begins hours to days after the puncture and would shorten the interval.
+  const direct = f.spinalInterventions.filter((d) => !PROXY_TYPES.has(d.evidence.resourceType));
+  const last = latest(direct) ?? latest(f.spinalInterventions);
   const recent = last?.when && now - last.when.start <= recentMs ? last : undefined;
+  const supporting = f.spinalInterventions.filter((d) => d !== recent && d.when && now - d.when.start <= recentMs).map((d) => d.evidence);
 
   // A chronic headache (> 3 months) predates any puncture in the 30-day window, so the puncture cannot be its
   // cause: V2/V3 do not apply (the confounding is reported as a pitfall instead).
@@ -99,7 +107,7 @@ function afterSpinalIntervention(f: ClinicalFacts): Step {
     return {
       kind: 'variant',
       variant: 2,
-      evidence: [recent.evidence, ...ev(f.sihSuspicion)],
+      evidence: [recent.evidence, ...supporting, ...ev(f.sihSuspicion)],
       rationale: ['Suspected intracranial hypotension within 72 hours of a dural puncture or spinal intervention.'],
       cautions,
     };
@@ -129,7 +137,7 @@ function afterSpinalIntervention(f: ClinicalFacts): Step {
   return {
     kind: 'variant',
     variant: 3,
-    evidence: [recent.evidence, ...persisting.map((d) => d.evidence)],
+    evidence: [recent.evidence, ...supporting, ...persisting.map((d) => d.evidence)],
     rationale: [
       'Suspected intracranial hypotension more than 72 hours after a dural puncture or spinal intervention.',
       'No improvement assumed: the headache is still recorded as current beyond 72 hours.',
