@@ -14,13 +14,21 @@ function prune(value: unknown): unknown {
   if (value === null || value === undefined) return undefined;
   if (typeof value === 'string') return value === '' ? undefined : value;
   if (Array.isArray(value)) {
-    const items = value.map(prune).filter((v) => v !== undefined);
+    // One loop, no intermediate arrays (this runs over every resource copied into a response).
+    const items: unknown[] = [];
+    for (let i = 0; i < value.length; i++) {
+      const p = prune(value[i]);
+      if (p !== undefined) items.push(p);
+    }
     return items.length === 0 ? undefined : items;
   }
   if (typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
-      const p = prune(v);
+    const source = value as Record<string, unknown>;
+    const keys = Object.keys(source);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      const p = prune(source[key]);
       if (p !== undefined) out[key] = p;
     }
     return Object.keys(out).length === 0 ? undefined : out;

@@ -28,6 +28,19 @@ const HTML_ENTITIES: Readonly<Record<string, string>> = {
  */
 const MARKDOWN_PUNCTUATION = new Set('\\`*_{}[]()#+-.!|~=:@^'.split(''));
 
+/** Any character escapeMarkdown changes: the HTML entities, the punctuation set, and the control characters. */
+const NEEDS_ESCAPE = /[&<>"'\\`*_{}[\]()#+\-.!|~=:@^\u0000-\u001f\u007f\u2028\u2029]/;
+const ESCAPE_ALL = new RegExp(NEEDS_ESCAPE.source, 'g');
+
+/** The replacement of one such character (an entity, a backslash escape, or a space for a control). */
+function replacement(ch: string): string {
+  const entity = HTML_ENTITIES[ch];
+  if (entity !== undefined) return entity;
+  if (MARKDOWN_PUNCTUATION.has(ch)) return `\\${ch}`;
+  // C0 controls (incl. \n, \r, \t), DEL and the Unicode line/paragraph separators.
+  return ' ';
+}
+
 /**
  * Makes untrusted text inert in GitHub markdown: HTML-significant characters become entities, markdown
  * punctuation is backslash-escaped, and line breaks and control characters become spaces so the text cannot
@@ -35,15 +48,9 @@ const MARKDOWN_PUNCTUATION = new Set('\\`*_{}[]()#+-.!|~=:@^'.split(''));
  * escapes do not work there.
  */
 export function escapeMarkdown(text: string): string {
-  let out = '';
-  for (const ch of text) {
-    const entity = HTML_ENTITIES[ch];
-    if (entity !== undefined) out += entity;
-    else if (MARKDOWN_PUNCTUATION.has(ch)) out += `\\${ch}`;
-    // C0 controls (incl. \n, \r, \t), DEL and the Unicode line/paragraph separators.
-    else if (/[\u0000-\u001f\u007f\u2028\u2029]/.test(ch)) out += ' ';
-    else out += ch;
-  }
+  // One regex pass; every character it matches is a BMP non-surrogate, so replacing per UTF-16 unit is the
+  // same as the per-code-point walk this replaced. Most texts (codes, plain displays) need only the trim.
+  const out = NEEDS_ESCAPE.test(text) ? text.replace(ESCAPE_ALL, replacement) : text;
   // Leading spaces could make an indented code block when the text starts a line.
   return out.trim();
 }

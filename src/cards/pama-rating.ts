@@ -95,8 +95,8 @@ export function pamaExtensions(stamp: RatingStamp, ctx: StampContext): Extension
  * extensions are replaced, empty JSON values are dropped. The input is not touched.
  */
 export function withPamaRating(resource: ServiceRequest, stamp: RatingStamp, ctx: StampContext): ServiceRequest {
-  const copy = structuredClone(resource);
-  const kept = (copy.extension ?? []).filter((e) => !PAMA_URLS.has(e.url));
-  copy.extension = [...kept, ...pamaExtensions(stamp, ctx)];
-  return pruneEmpty(copy);
+  // pruneEmpty makes the deep copy: a shallow copy with the new extension list is all it needs as input
+  // (an earlier structuredClone here copied every resource twice).
+  const kept = (resource.extension ?? []).filter((e) => !PAMA_URLS.has(e.url));
+  return pruneEmpty({ ...resource, extension: [...kept, ...pamaExtensions(stamp, ctx)] });
 }

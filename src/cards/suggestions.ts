@@ -61,7 +61,8 @@ export function replacedOrder(
   procedure: ProcedureId,
   ctx: StampContext,
 ): ServiceRequest {
-  const copy: ServiceRequest = { ...structuredClone(draft), code: orderCodeableConcept(procedure) };
+  // No clone needed: withPamaRating and pruneEmpty both return a deep copy and never touch their input.
+  const copy: ServiceRequest = { ...draft, code: orderCodeableConcept(procedure) };
   const stamp = stampFor(variant, procedure);
   return stamp ? withPamaRating(copy, stamp, ctx) : pruneEmpty(copy);
 }

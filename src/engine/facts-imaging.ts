@@ -216,16 +216,15 @@ export function evidenceOf(
   match: ConceptMatch,
   when: FhirInstantRange | undefined,
 ): Evidence {
-  return {
-    fact,
-    resourceType,
-    ...(id ? { id } : {}),
-    ...(match.system ? { system: match.system } : {}),
-    ...(match.code ? { code: match.code } : {}),
-    display: match.display,
-    ...(when ? { date: when.iso } : {}),
-    ...(match.textMatch ? { textMatch: true } : {}),
-  };
+  // Plain assignments in the same key order as the spread form they replaced (runs per matched resource).
+  const ev: Evidence = { fact, resourceType };
+  if (id) ev.id = id;
+  if (match.system) ev.system = match.system;
+  if (match.code) ev.code = match.code;
+  ev.display = match.display;
+  if (when) ev.date = when.iso;
+  if (match.textMatch) ev.textMatch = true;
+  return ev;
 }
 
 /** SIH brain features in a report: coded conclusions first, conclusion text as a flagged fallback. */

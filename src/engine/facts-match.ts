@@ -49,9 +49,47 @@ const CODE_INDEX: Map<string, IndexedCode[]> = (() => {
   return index;
 })();
 
+/**
+ * The non-ICD part of CODE_INDEX as system → code → the same entry lists, so the common lookup needs no
+ * `system|code` string built and hashed per coding. Equivalent to the joined key as long as no indexed
+ * system or code contains "|" (checked here; otherwise only the joined-key path is used).
+ */
+const BY_SYSTEM: Map<string, Map<string, IndexedCode[]>> | undefined = (() => {
+  const out = new Map<string, Map<string, IndexedCode[]>>();
+  for (const vs of Object.values(VALUE_SETS)) {
+    for (const c of vs.codes) {
+      if (ICD_SYSTEMS.has(c.system)) continue;
+      if (c.system.includes('|') || c.code.includes('|') || c.system === 'icd') return undefined;
+      let codes = out.get(c.system);
+      if (!codes) {
+        codes = new Map();
+        out.set(c.system, codes);
+      }
+      codes.set(c.code.trim(), CODE_INDEX.get(codeKey(c.system, c.code))!);
+    }
+  }
+  return out;
+})();
+
+const NONE: IndexedCode[] = [];
+
 /** Looks a coding up, walking ICD codes up their hierarchy (G96811 → G9681 → G968 → G96). */
 function lookupCoding(coding: Coding): IndexedCode[] {
   if (!coding.system || !coding.code) return [];
+  const system = coding.system;
+  if (
+    BY_SYSTEM &&
+    typeof system === 'string' &&
+    typeof coding.code === 'string' &&
+    !ICD_SYSTEMS.has(system) &&
+    !system.startsWith('icd|') &&
+    system !== 'icd' &&
+    !system.includes('|') &&
+    !coding.code.includes('|')
+  ) {
+    // Callers only read the list: the shared empty list is safe (the joined-key path returns a fresh one).
+    return BY_SYSTEM.get(system)?.get(coding.code.trim()) ?? NONE;
+  }
   const key = codeKey(coding.system, coding.code);
   if (!key.startsWith('icd|')) return CODE_INDEX.get(key) ?? [];
   const out: IndexedCode[] = [];
@@ -112,10 +150,54 @@ function negated(text: string, at: number): boolean {
   return NEGATION.test(before.slice(start));
 }
 
+/**
+ * Text results remembered for the duration of one extraction (see withMatchMemo): a record repeats the same
+ * few texts ("Heart rate", "Blood pressure") hundreds of times, and the regex scans are the costly part.
+ * Only set while a call runs, so no patient text outlives the call that brought it.
+ */
+interface Memo {
+  /** text → whether any term of any set could match it. */
+  any: Map<string, boolean>;
+  /** set id → text → the set's first non-negated term, or null. */
+  bySet: Map<string, Map<string, string | null>>;
+}
+let memo: Memo | undefined;
+
+/** Runs `fn` with text-match results remembered within it (pure functions of the text: same answers). */
+export function withMatchMemo<T>(fn: () => T): T {
+  if (memo) return fn();
+  memo = { any: new Map(), bySet: new Map() };
+  try {
+    return fn();
+  } finally {
+    memo = undefined;
+  }
+}
+
+function anyTerm(text: string): boolean {
+  if (!memo) return ANY_TERM.test(text);
+  let hit = memo.any.get(text);
+  if (hit === undefined) {
+    hit = ANY_TERM.test(text);
+    memo.any.set(text, hit);
+  }
+  return hit;
+}
+
 /** The first non-negated term of `setId` found in `text`, or undefined. */
 export function matchText(text: string | undefined, setId: string): string | undefined {
   if (!text) return undefined;
-  return scanText(text, setId);
+  if (!memo) return scanText(text, setId);
+  let known = memo.bySet.get(setId);
+  if (!known) {
+    known = new Map();
+    memo.bySet.set(setId, known);
+  }
+  const hit = known.get(text);
+  if (hit !== undefined) return hit ?? undefined;
+  const found = scanText(text, setId);
+  known.set(text, found ?? null);
+  return found;
 }
 
 function scanText(text: string, setId: string): string | undefined {
@@ -170,8 +252,8 @@ export function matchConcept(
   }
   if (out.size === wanted.size) return out;
   const texts: string[] = [];
-  if (concept.text && ANY_TERM.test(concept.text)) texts.push(concept.text);
-  for (const c of concept.coding ?? []) if (c?.display && ANY_TERM.test(c.display)) texts.push(c.display);
+  if (concept.text && anyTerm(concept.text)) texts.push(concept.text);
+  for (const c of concept.coding ?? []) if (c?.display && anyTerm(c.display)) texts.push(c.display);
   if (texts.length === 0) return out;
   for (const setId of setIds) {
     if (out.has(setId)) continue;

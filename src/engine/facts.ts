@@ -17,7 +17,7 @@
 import type { CodeableConcept, Condition, Observation, Procedure } from 'fhir/r4.js';
 import type { PatientRecord } from '../fhir/record.js';
 import type { Evidence } from './types.js';
-import { matchConcept, type ConceptMatch } from './facts-match.js';
+import { matchConcept, withMatchMemo, type ConceptMatch } from './facts-match.js';
 import { firstDate, type FhirInstantRange } from './facts-dates.js';
 import {
   ImagingCollector,
@@ -296,6 +296,10 @@ export function extractFacts(
   draftReasons: ReadonlyArray<CodeableConcept | DraftReason>,
   now: Date,
 ): ClinicalFacts {
+  return withMatchMemo(() => extract(record, draftReasons, now));
+}
+
+function extract(record: PatientRecord, draftReasons: ReadonlyArray<CodeableConcept | DraftReason>, now: Date): ClinicalFacts {
   const nowMs = now.getTime();
   const facts: ClinicalFacts = {
     now,

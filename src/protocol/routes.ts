@@ -20,56 +20,9 @@ export interface HookRouteOptions {
   ready?: () => boolean;
 }
 
-/**
- * Decisions wait up to this long after their answer before they go to the sink, together: the audit writer
- * then writes all of them in one SQLite transaction (one fsync, ~3.5 ms on the bench machine, synchronous on
- * the event loop) instead of one per few calls. At 400 calls/s that is at most 10 fsyncs/s instead of ~100.
- */
-export const DECISION_BATCH_MS = 100;
-/** A batch this large goes at once (bounds the memory held: each event holds its PatientRecord). */
-export const DECISION_BATCH_MAX = 64;
-
-interface PendingDecision {
-  event: DecisionEvent;
-  log: { error(obj: object, msg: string): void };
-}
-
-/**
- * Hands decisions to the sink after their answers were sent, in batches. Never throws; the batch still
- * waiting when the app closes is handed over in the onClose hook (before the server flushes the audit).
- */
-function decisionBatcher(app: FastifyInstance, sink: (event: DecisionEvent) => void) {
-  let pending: PendingDecision[] = [];
-  let timer: NodeJS.Timeout | undefined;
-  let immediate: NodeJS.Immediate | undefined;
-  const drain = (): void => {
-    if (timer) clearTimeout(timer);
-    if (immediate) clearImmediate(immediate);
-    timer = undefined;
-    immediate = undefined;
-    const batch = pending;
-    pending = [];
-    for (const { event, log } of batch) {
-      try {
-        sink(event);
-      } catch (err) {
-        log.error({ errType: (err as Error).name }, 'decision sink failed');
-      }
-    }
-  };
-  app.addHook('onClose', async () => drain());
-  return (event: DecisionEvent, log: PendingDecision['log']): void => {
-    pending.push({ event, log });
-    // After the answer is on its way: the audit never delays or fails the hook response.
-    if (pending.length >= DECISION_BATCH_MAX) immediate ??= setImmediate(drain);
-    else timer ??= setTimeout(drain, DECISION_BATCH_MS);
-  };
-}
-
 export function registerHookRoutes(app: FastifyInstance, opts: HookRouteOptions): void {
   const services = new Map<string, ServiceDefinition>(opts.discovery.services.map((s) => [s.id, s]));
   const discoveryBody = JSON.stringify(opts.discovery);
-  const recordDecision = opts.onDecision ? decisionBatcher(app, opts.onDecision) : undefined;
 
   app.get('/cds-services', async (_request, reply) => reply.type('application/json').send(discoveryBody));
 
@@ -112,8 +65,17 @@ export function registerHookRoutes(app: FastifyInstance, opts: HookRouteOptions)
       },
       'hook answered',
     );
-    if (recordDecision) {
-      recordDecision({ serviceId: service.id, request: hookRequest, record, decision, response, latencyMs, receivedAt }, log);
+    if (opts.onDecision) {
+      const sink = opts.onDecision;
+      const event: DecisionEvent = { serviceId: service.id, request: hookRequest, record, decision, response, latencyMs, receivedAt };
+      // After the answer is on its way: the audit never delays or fails the hook response.
+      setImmediate(() => {
+        try {
+          sink(event);
+        } catch (err) {
+          log.error({ errType: (err as Error).name }, 'decision sink failed');
+        }
+      });
     }
     return reply.type('application/json').send(response);
   });
