@@ -206,7 +206,7 @@ t.test('AuditWriter: never throws, batches, logs only hookInstance and message, 
       throw new Error('SQLITE_FULL: database or disk is full');
     },
   } as unknown as Store;
-  const w = new AuditWriter(failing, HASH_KEY, log);
+  const w = new AuditWriter(failing, HASH_KEY, log, { batchMs: 0 });
   const { hashKey: _k, ...call } = makeAuditInput({ hookInstance: 'hi-1' });
   t.doesNotThrow(() => w.record(call));
   t.equal(w.failures, 0, 'the write happens later, not inside the hook call');
@@ -222,12 +222,15 @@ t.test('AuditWriter: never throws, batches, logs only hookInstance and message, 
   t.teardown(() => store.close());
   const batches: number[] = [];
   const spy = { ...store, recordDecisions: (recs: readonly unknown[]) => { batches.push(recs.length); store.recordDecisions(recs as never); } } as Store;
-  const ok = new AuditWriter(spy, HASH_KEY, log);
+  // The default waits a little so that calls answered close together share one transaction.
+  const ok = new AuditWriter(spy, HASH_KEY, log, { batchMs: 15 });
   ok.record(call);
+  await new Promise((r) => setImmediate(r));
   ok.record({ ...call, request: { ...call.request, hookInstance: 'hi-2' }, response: { cards: [makeCard('c-2')] } });
   ok.record({ ...call, request: { ...call.request, hookInstance: 'hi-3' }, response: { cards: [makeCard('c-3')] } });
-  await new Promise((r) => setImmediate(r));
-  t.same(batches, [3], 'one transaction for the three');
+  t.same(batches, [], 'nothing written on the next tick yet');
+  await new Promise((r) => setTimeout(r, 40));
+  t.same(batches, [3], 'one transaction for the three, across ticks');
   t.equal(store.summary({}).decisions, 3);
   t.same(ok.stats, { written: 3, failed: 0, dropped: 0, queued: 0 });
 

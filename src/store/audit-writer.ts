@@ -16,6 +16,11 @@ export interface AuditLogger {
 export interface AuditWriterOptions {
   /** Records waiting beyond this are dropped (and counted): memory stays bounded if the disk stalls. */
   maxQueue?: number;
+  /**
+   * How long records wait to be written together (ms). One transaction per batch instead of per call;
+   * the records are small (ids and codes), so holding them briefly costs little memory. 0 = next tick.
+   */
+  batchMs?: number;
 }
 
 export class AuditWriter {
@@ -25,6 +30,7 @@ export class AuditWriter {
   private dropped = 0;
   private written = 0;
   private readonly maxQueue: number;
+  private readonly batchMs: number;
 
   constructor(
     private readonly store: Store,
@@ -33,6 +39,7 @@ export class AuditWriter {
     opts: AuditWriterOptions = {},
   ) {
     this.maxQueue = opts.maxQueue ?? 1000;
+    this.batchMs = opts.batchMs ?? 20;
   }
 
   /** Records one hook call. Call it after the reply is sent; it cannot throw. */
@@ -57,7 +64,8 @@ export class AuditWriter {
     this.queue.push(rec);
     if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(() => this.flush());
+      if (this.batchMs > 0) setTimeout(() => this.flush(), this.batchMs).unref();
+      else setImmediate(() => this.flush());
     }
   }
 

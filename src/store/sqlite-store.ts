@@ -4,7 +4,8 @@
  * Durability: journal_mode=WAL with synchronous=FULL. In WAL mode, NORMAL would skip the fsync at each
  * commit (a power cut could lose the last transactions although the service had answered 200); FULL
  * fsyncs the WAL on every commit, so when `recordFeedback` returns the feedback is on disk, and only then
- * does the route answer 200. WAL also lets the report read while the service writes.
+ * does the route answer 200. Decision audit writes alone use NORMAL (see `recordDecisions`). WAL also
+ * lets the report read while the service writes.
  *
  * Several replicas must not share this file (SQLite locking over network file systems is unreliable):
  * implement `Store` over a shared database instead (see store.ts).
@@ -205,11 +206,23 @@ class SqliteStore implements Store {
   }
 
   recordDecision(rec: AuditRecord): void {
-    this.writeDecisions.immediate([rec]);
+    this.recordDecisions([rec]);
   }
 
+  /**
+   * Audit records are written with synchronous=NORMAL: in WAL mode the commit survives a crash of the
+   * process but is fsynced only at the next FULL commit (any feedback) or checkpoint. The audit is what the
+   * service produced, not what a client handed it; an fsync per hook call would cost every clinician a
+   * disk flush on the event loop. Feedback, which the service acknowledges with 200, stays FULL.
+   */
   recordDecisions(recs: readonly AuditRecord[]): void {
-    if (recs.length > 0) this.writeDecisions.immediate(recs);
+    if (recs.length === 0) return;
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      this.writeDecisions.immediate(recs);
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
   }
 
   recordFeedback(serviceId: string, items: readonly FeedbackItem[], receivedAt: Date): FeedbackResult {
