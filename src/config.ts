@@ -25,8 +25,20 @@ const envSchema = z.object({
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(5 * 1024 * 1024),
   /** Browser origins allowed by CORS: a comma list, or `*` (no credentials are ever allowed). */
   CORS_ORIGINS: z.string().default('*'),
-  /** FHIR servers the service may call: comma list of URL prefixes, and/or the word `loopback`. */
-  FHIR_SERVER_ALLOWLIST: csv.default(['loopback']),
+  /**
+   * FHIR servers the service may call: comma list of http(s) URL prefixes and/or the word `loopback`.
+   * Defaults to loopback outside production; production must name its servers (a default that admits
+   * every local port would let callers probe the host).
+   */
+  FHIR_SERVER_ALLOWLIST: csv
+    .pipe(
+      z.array(
+        z.string().refine((e) => e.toLowerCase() === 'loopback' || /^https?:\/\/[^/\s]+/i.test(e), {
+          message: 'each entry must be `loopback` or an http(s) URL prefix such as https://fhir.example.org/R4',
+        }),
+      ),
+    )
+    .optional(),
   /** One deadline for all FHIR reads of a hook call. */
   FHIR_DEADLINE_MS: z.coerce.number().int().min(50).max(30_000).default(2000),
   /** How many searchset pages per resource type are followed before the data is marked truncated. */
@@ -57,7 +69,8 @@ const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
-export interface Config extends Env {
+export interface Config extends Omit<Env, 'FHIR_SERVER_ALLOWLIST'> {
+  FHIR_SERVER_ALLOWLIST: string[];
   production: boolean;
   corsOrigins: '*' | string[];
   auth: ResolvedClientAuthConfig;
@@ -84,11 +97,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? ('*' as const)
       : e.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean);
   const production = e.NODE_ENV === 'production';
+  if (production && !e.FHIR_SERVER_ALLOWLIST) {
+    throw new ConfigError('Invalid configuration:\n  FHIR_SERVER_ALLOWLIST: required in production (the FHIR servers this service may call)');
+  }
+  const authMode = e.AUTH_MODE ?? (production ? 'required' : 'off');
+  if (authMode === 'required' && !e.PUBLIC_BASE_URL) {
+    // The expected `aud` is the URL clients call; behind a proxy or in a container it cannot be guessed.
+    throw new ConfigError('Invalid configuration:\n  PUBLIC_BASE_URL: required when client authentication is on (the URL clients call)');
+  }
   let auth: ResolvedClientAuthConfig;
   let store: StoreConfig;
   try {
     const input = {
-      mode: e.AUTH_MODE ?? (production ? 'required' : 'off'),
+      mode: authMode,
       publicBaseUrl: e.PUBLIC_BASE_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`,
       issuers: e.AUTH_ISSUERS_FILE ? loadIssuersFile(e.AUTH_ISSUERS_FILE) : [],
     } as const;
@@ -100,5 +121,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
     throw err;
   }
-  return { ...e, production, corsOrigins, auth, authDescription: describeAuth(auth), store };
+  return {
+    ...e,
+    FHIR_SERVER_ALLOWLIST: e.FHIR_SERVER_ALLOWLIST ?? ['loopback'],
+    production,
+    corsOrigins,
+    auth,
+    authDescription: describeAuth(auth),
+    store,
+  };
 }

@@ -112,3 +112,9 @@ t.test('trailing slashes on fhirServer are removed', async (t) => {
   t.ok(r.ok);
   if (r.ok) t.equal(r.request.fhirServer, 'http://127.0.0.1:8090/fhir/R4');
 });
+
+t.test('order-select without selections is refused: the hook requires them', async (t) => {
+  const r = parseHookRequest({ ...base, context: { ...base.context, selections: undefined } }, 'order-select');
+  t.notOk(r.ok);
+  if (!r.ok) t.same(r.issues[0]?.expression, ['context.selections']);
+});

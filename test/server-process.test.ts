@@ -65,9 +65,16 @@ t.test('a bad configuration stops start-up naming the variable', async (t) => {
   t.notMatch(p.errors(), /at .*\.ts:\d+/, 'no stack trace');
 });
 
-t.test('production refuses to start without an audit hash key or trusted issuers', async (t) => {
-  const p = startProcess({ NODE_ENV: 'production', AUDIT_HASH_KEY: '' });
-  t.teardown(() => p.child.kill('SIGKILL'));
-  t.equal(await p.exited, 2);
-  t.match(p.errors(), /issuer|AUDIT_HASH_KEY/);
+t.test('production refuses to start without its required settings, naming the first missing one', async (t) => {
+  const cases: Array<[Record<string, string>, RegExp]> = [
+    [{}, /FHIR_SERVER_ALLOWLIST: required in production/],
+    [{ FHIR_SERVER_ALLOWLIST: 'https://fhir.example.org/R4' }, /PUBLIC_BASE_URL: required/],
+    [{ FHIR_SERVER_ALLOWLIST: 'https://fhir.example.org/R4', PUBLIC_BASE_URL: 'https://cds.example.org' }, /no issuer is trusted/],
+  ];
+  for (const [env, message] of cases) {
+    const p = startProcess({ NODE_ENV: 'production', AUDIT_HASH_KEY: '', ...env });
+    t.teardown(() => p.child.kill('SIGKILL'));
+    t.equal(await p.exited, 2);
+    t.match(p.errors(), message);
+  }
 });

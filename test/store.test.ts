@@ -83,7 +83,12 @@ t.test('buildAuditRecord keeps the decision and drops patient data', async (t) =
   t.not(rec.patientHash, createHmac('sha256', 'another-key').update(PATIENT_ID).digest('hex'), 'keyed');
   t.same(rec.variant, { status: 'determined', number: 1 });
   t.same(rec.evidence, [
-    { fact: 'orthostatic-headache', resourceType: 'Condition', id: 'cond-ortho-1', textMatch: true },
+    {
+      fact: 'orthostatic-headache',
+      resourceType: 'Condition',
+      id: createHmac('sha256', HASH_KEY).update('Condition/cond-ortho-1').digest('hex'),
+      textMatch: true,
+    },
     {
       fact: 'patient-sex',
       resourceType: 'Patient',
@@ -91,7 +96,7 @@ t.test('buildAuditRecord keeps the decision and drops patient data', async (t) =
       system: 'http://hl7.org/fhir/administrative-gender',
       code: 'female',
     },
-  ], 'no display, no date; the Patient id is hashed');
+  ], 'no display, no date; resource ids keyed-hashed, the Patient id as the patient hash');
   t.same(rec.orders, [
     { recognition: 'procedure', procedure: 'ct-head-wo', outcome: 'rated', category: 'Usually Not Appropriate', rating: 2 },
   ]);

@@ -194,6 +194,13 @@ export async function assemblePatientRecord(request: HookRequest, opts: Assemble
       record.timings.push(timing(type, ms, result.pages, result.status));
     }),
   );
+  // Required data that the FHIR server failed to give is as unobtainable as data with no server at all
+  // (CDS Hooks 2.0.1 §prefetch-template: 412 "… or the FHIR call failed"); an empty answer would read as
+  // "nothing to say" to the clinician.
+  const failed = REQUIRED[request.hook].filter((t) => record.sources[t] === undefined && record.gaps.some((g) => g.resourceType === t));
+  if (failed.length > 0) {
+    return { ok: false, missing: failed, reason: `${failed.join(', ')} could not be read from the FHIR server` };
+  }
   return { ok: true, record: dropMalformed(record) };
 }
 

@@ -68,7 +68,27 @@ async function readCapped(response: Response, maxBytes: number): Promise<string>
 }
 
 export class FhirClient {
-  constructor(private readonly opts: FhirClientOptions) {}
+  private readonly base: URL;
+
+  constructor(private readonly opts: FhirClientOptions) {
+    this.base = new URL(opts.baseUrl);
+  }
+
+  /**
+   * A `next` link is followed only when it stays on the FHIR server the hook named (same origin, under
+   * its base path): the bearer token was issued for that server, and a paging link must not carry it to
+   * another one, even one that is also on the allow-list.
+   */
+  private withinServer(url: string): boolean {
+    let u: URL;
+    try {
+      u = new URL(url);
+    } catch {
+      return false;
+    }
+    const basePath = this.base.pathname.replace(/\/+$/, '');
+    return u.origin === this.base.origin && (u.pathname === basePath || u.pathname.startsWith(`${basePath}/`));
+  }
 
   private async getJson(url: string, signal: AbortSignal): Promise<unknown> {
     if (!this.opts.allowList.allows(url)) throw new FetchFailure('error', 'URL not on the FHIR allow-list');
@@ -142,6 +162,9 @@ export class FhirClient {
     while (url) {
       if (pages >= this.opts.maxPages || seen.has(url)) {
         return { status: 'truncated', resources, pages, detail: `stopped after ${pages} pages` };
+      }
+      if (!this.withinServer(url)) {
+        return { status: 'truncated', resources, pages, detail: 'a next link pointed away from fhirServer' };
       }
       seen.add(url);
       let body: unknown;

@@ -91,7 +91,8 @@ export const feedbackRoutes: FastifyPluginAsync<FeedbackRoutesOptions> = async (
   // Errors raised before the handler (unparseable JSON, wrong content type, body too large) are also
   // answered as OperationOutcome. Scoped to this plugin: it does not change the rest of the app.
   app.setErrorHandler((err: FastifyError, req, reply) => {
-    const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    // 4xx (including 429 from the rate limit) and 503 from load shedding keep their status; the rest is 500.
+    const status = err.statusCode !== undefined && ((err.statusCode >= 400 && err.statusCode < 500) || err.statusCode === 503) ? err.statusCode : 500;
     if (status === 500) req.log.error({ err: err.message }, 'feedback request failed');
     return sendOutcome(reply, status, [
       { code: issueCodeFor(status), diagnostics: status === 500 ? 'internal error' : err.message },

@@ -192,6 +192,13 @@ export function parseHookRequest(body: unknown, serviceHook: HookName): ParseRes
         ),
       } as unknown as Bundle<FhirResource>)
     : undefined;
+  if (serviceHook === 'order-select' && !b.context.selections) {
+    // Required by the order-select hook: without it we cannot tell which orders the clinician is choosing.
+    return {
+      ok: false,
+      issues: [{ code: 'required', diagnostics: 'context.selections is required for order-select', expression: ['context.selections'] }],
+    };
+  }
   // A draft order is what the engine rates: a wrong JSON type in a field it reads is the client's error.
   for (const [index, entry] of (draftOrders?.entry ?? []).entries()) {
     if (entry.resource?.resourceType !== 'ServiceRequest') continue;

@@ -80,8 +80,11 @@ export function registerHookRoutes(app: FastifyInstance, opts: HookRouteOptions)
     return reply.type('application/json').send(response);
   });
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_request, reply) => {
+  // Probes are never shed under load: a liveness check failing exactly when the service is busy would
+  // get it restarted when it most needs to run (under-pressure honours a per-route handler).
+  const probe = { config: { pressureHandler: () => undefined } };
+  app.get('/healthz', probe, async () => ({ status: 'ok' }));
+  app.get('/readyz', probe, async (_request, reply) => {
     const ok = opts.ready ? opts.ready() : true;
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not-ready' });
   });

@@ -129,7 +129,10 @@ function auditVariant(decision: Decision): AuditRecord['variant'] {
  */
 function auditEvidence(e: Evidence, hash: (id: string) => string): AuditEvidence {
   const out: AuditEvidence = { fact: e.fact, resourceType: e.resourceType };
-  if (e.id !== undefined) out.id = e.resourceType === 'Patient' ? hash(e.id) : e.id;
+  // Every resource id is keyed-hashed: with EHR access, `Condition/abc` leads straight to the patient, so
+  // a plain id next to a hashed patient id would undo the pseudonymisation. The same resource always
+  // hashes alike, so audit records can still be compared; the Patient hash equals the patient hash.
+  if (e.id !== undefined) out.id = e.resourceType === 'Patient' ? hash(e.id) : hash(`${e.resourceType}/${e.id}`);
   if (e.system !== undefined) out.system = e.system;
   if (e.code !== undefined) out.code = e.code;
   if (e.textMatch !== undefined) out.textMatch = e.textMatch;
