@@ -177,10 +177,11 @@ t.test('the reference sandbox client traffic is answered', async (t) => {
   r = await svc.post('/cds-services/sih-imaging-order-sign', traffic('08-POST-cds-services_probe-sign.json').body);
   t.equal(r.status, 200);
   t.same(r.json, { cards: [] });
-  // 04: patient-view with only a Patient prefetch; its fhirServer is not running here: degraded, not failed.
+  // 04: patient-view with only a Patient prefetch; its fhirServer is not running here, so the Conditions
+  // cannot be read: 412 with an OperationOutcome (CDS Hooks 2.0.1: "… or the FHIR call failed").
   r = await svc.post('/cds-services/sih-imaging-patient-view', traffic('04-POST-cds-services_probe-view.json').body);
-  t.equal(r.status, 200);
-  t.same(checkResponse(r.json), []);
+  t.equal(r.status, 412);
+  t.equal(r.json.resourceType, 'OperationOutcome');
 });
 
 t.test('health probes', async (t) => {

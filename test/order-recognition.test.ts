@@ -112,7 +112,9 @@ t.test('text-only orders are recognised and flagged', async (t) => {
     ['MR Brain W contrast IV', 'mri-head-w'],
     ['MR C/T/L spine wo', 'mri-spine-wo'],
     ['MRI whole spine w/wo', 'mri-spine-wo-w'],
-    ['DSM', 'dsm'],
+    // Changed (review finding 3): a bare "DSM" is no longer enough on its own; it needs a myelogram word.
+    ['DSM myelogram', 'dsm'],
+    ['DSM myelography complete spine', 'dsm'],
     ['Digital subtraction myelography', 'dsm'],
     ['dCTM', 'ct-myelography-dynamic'],
     ['Dynamic CT myelogram complete spine', 'ct-myelography-dynamic'],
@@ -146,6 +148,43 @@ t.test('text that names no topic procedure is outside the topic', async (t) => {
     t.equal(recogniseOrder(order(undefined, text)).kind, 'outside-topic', text);
   }
   t.equal(recogniseText('CT chest'), undefined);
+});
+
+t.test('order text misfires: psychiatric DSM, head and neck, neck (review finding 3)', async (t) => {
+  const LOCAL = { system: 'http://hospital.example.org/orders', code: 'X1' };
+  // "DSM" is also the psychiatric manual: never digital subtraction myelography without a myelogram context.
+  for (const text of [
+    'DSM-5 psychiatric assessment',
+    'DSM 5 diagnostic interview',
+    'Psychiatric evaluation per DSM-IV-TR criteria',
+    'DSM-III review',
+    'DSM',
+    'Digital subtraction angiography',
+    'Digital subtraction',
+  ]) {
+    t.equal(recogniseOrder(order([LOCAL], text)).kind, 'outside-topic', text);
+    t.equal(recogniseOrder(order(undefined, text)).kind, 'outside-topic', `${text} (text only)`);
+  }
+  // The psychiatric manual on a myelography code is still not DSM: the code's default row, with its note.
+  let r = recogniseOrder(order([{ system: CPT, code: '62305' }], 'DSM-5 psychiatric assessment'));
+  t.equal(procedureOf(r), 'dsm');
+  t.ok(notesOf(r).includes(N.myelogramTechnique), 'the text did not settle the technique');
+  // A bare "DSM" on a myelography code is DSM: the code gives the myelogram context.
+  r = recogniseOrder(order([{ system: CPT, code: '62305' }], 'DSM'));
+  t.equal(procedureOf(r), 'dsm');
+  t.notOk(notesOf(r).includes(N.myelogramTechnique), 'technique stated');
+  // Neck imaging is not head imaging.
+  for (const text of ['MRI head and neck', 'MRI head & neck w/wo', 'CT head and neck with contrast', 'MRI neck soft tissue', 'CT neck']) {
+    t.equal(recogniseOrder(order([LOCAL], text)).kind, 'outside-topic', text);
+    t.equal(recogniseText(text), undefined, `${text}: names no topic procedure`);
+  }
+  // "MR Brain" (contrast open) with a head-and-neck text keeps the code's row and note.
+  r = recogniseOrder(order([{ system: LOINC, code: '24590-2' }], 'MRI head and neck w/wo'));
+  t.equal(procedureOf(r), 'mri-head-wo');
+  t.ok(notesOf(r).includes(N.contrastUnspecified));
+  // Head imaging and neck-region spine words still work.
+  t.equal(procedureOf(recogniseOrder(order([LOCAL], 'MRI head w/wo'))), 'mri-head-wo-w');
+  t.equal(procedureOf(recogniseOrder(order([LOCAL], 'MRI cervical spine wo'))), 'mri-spine-wo');
 });
 
 t.test('ambiguous codes are rated as documented, with notes', async (t) => {

@@ -11,7 +11,7 @@ import { PROCEDURES } from '../guideline/procedures.js';
 import { ratingFor } from '../guideline/ratings.js';
 import { TOPIC } from '../guideline/topic.js';
 import { VARIANTS } from '../guideline/variants.js';
-import { bullets, escapeMarkdown, heading, table } from './markdown.js';
+import { bullets, escapeMarkdown, escapeTableCell, heading, table } from './markdown.js';
 
 /** "ACR variant 5: <verbatim ACR text>" (clinical doc §1.3). */
 export function variantSection(variant: VariantId): string {
@@ -52,10 +52,10 @@ const SYSTEM_LABELS: Readonly<Record<string, string>> = {
 /** The code cell: display, then system label and code; "(text match)" when only free text matched. */
 function codeCell(e: Evidence): string {
   const parts: string[] = [];
-  if (e.display) parts.push(escapeMarkdown(e.display));
+  if (e.display) parts.push(escapeTableCell(e.display));
   if (e.code) {
     const system = e.system ? (SYSTEM_LABELS[e.system] ?? e.system) : undefined;
-    parts.push(`(${escapeMarkdown(system ? `${system} ${e.code}` : e.code)})`);
+    parts.push(`(${escapeTableCell(system ? `${system} ${e.code}` : e.code)})`);
   }
   if (e.textMatch) parts.push('(text match)');
   return parts.length > 0 ? parts.join(' ') : '–';
@@ -88,13 +88,32 @@ export function factLabel(fact: string): string {
   return FACT_LABELS[fact] ?? fact.replace(/-/g, ' ');
 }
 
+/**
+ * FHIR date / dateTime (YYYY, YYYY-MM, YYYY-MM-DD, or YYYY-MM-DDThh:mm[:ss[.fff]][Z|±hh:mm]) in its parts. The
+ * shape is checked strictly: anything else is not a date and is shown escaped, as it came.
+ */
+const FHIR_DATE = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})?)?)?)?$/;
+
+/**
+ * A date as a clinician reads it: "2026-03-02", with " 14:30" when a time is given (the record's own clock
+ * time; the zone is not converted). The result holds only digits, `-`, `:` and a space, which form no markdown
+ * inside a table cell; anything that is not a FHIR date is escaped instead.
+ */
+export function displayDate(value: string): string {
+  const m = FHIR_DATE.exec(value.trim());
+  if (!m) return escapeTableCell(value);
+  const [, year, month, day, hour, minute] = m;
+  const date = [year, month, day].filter((p) => p !== undefined).join('-');
+  return hour !== undefined && minute !== undefined ? `${date} ${hour}:${minute}` : date;
+}
+
 /** The resources that chose the variant: type, id, code, date. */
 export function evidenceSection(title: string, evidence: readonly Evidence[]): string {
   const rows = evidence.map((e) => [
-    escapeMarkdown(factLabel(e.fact)),
-    escapeMarkdown(e.id ? `${e.resourceType}/${e.id}` : e.resourceType),
+    escapeTableCell(factLabel(e.fact)),
+    escapeTableCell(e.id ? `${e.resourceType}/${e.id}` : e.resourceType),
     codeCell(e),
-    e.date ? escapeMarkdown(e.date) : 'undated',
+    e.date ? displayDate(e.date) : 'undated',
   ]);
   const body = table(['Finding', 'Record', 'Code', 'Date'], rows);
   return body ? `${heading(title)}\n\n${body}` : '';

@@ -55,6 +55,18 @@ export function escapeMarkdown(text: string): string {
   return out.trim();
 }
 
+/**
+ * escapeMarkdown for text placed inside a GFM table cell, minus the escapes that are noise there: `-` and `:`.
+ * A table cell holds inline content only, so `-` cannot start a list, a thematic break or a setext heading
+ * (and escapeMarkdown already turns line breaks into spaces); and `:` forms inline syntax only in autolinks,
+ * which need `<` (always an entity here) or a `://` / `www.`, so a `:` before `/` stays escaped (as do `.` and
+ * `@`). Everything else, `|` included, is escaped exactly as escapeMarkdown does.
+ */
+export function escapeTableCell(text: string): string {
+  const escaped = escapeMarkdown(text);
+  return escaped.includes('\\') ? escaped.replace(/\\-|\\:(?!\/)/g, (m) => m.slice(1)) : escaped;
+}
+
 /** Cuts a summary to fit under 140 characters, marking the cut with an ellipsis. */
 export function fitSummary(summary: string): string {
   if (summary.length <= SUMMARY_MAX) return summary;

@@ -1,12 +1,15 @@
 /**
  * Cards for order-select and order-sign: one card per draft order that is not Usually Appropriate, and one
  * card for the whole call when the variant could not be determined. Usually Appropriate orders get no card,
- * only the rating (system action): keeping cards few is the point (checklist §F 58).
+ * only the rating (system action): keeping cards few is the point (checklist §F 58) — except when the rating
+ * rests on an assumption about the order (a lumbar MRI rated as complete-spine MRI, a myelogram rated as DSM),
+ * which an `info` card says, the rating kept.
  */
 import type { Card, Suggestion } from '../protocol/types.js';
 import type { Decision, RatedOrder, VariantChoice } from '../engine/types.js';
 import type { Category, ProcedureId, VariantId } from '../guideline/types.js';
-import { NO_IMAGING_MANAGEMENT } from '../guideline/advice.js';
+import { ASSUMPTION_CARD_LEAD, NO_IMAGING_MANAGEMENT, REMOVE_ORDER_CAVEAT } from '../guideline/advice.js';
+import { ASSUMPTION_PHRASES } from '../guideline/order-codes.js';
 import { PROCEDURES } from '../guideline/procedures.js';
 import { usuallyAppropriate } from '../guideline/ratings.js';
 import { VARIANTS } from '../guideline/variants.js';
@@ -22,7 +25,13 @@ import {
 } from './detail.js';
 import { blocks, bullets, firstFitting, heading } from './markdown.js';
 import type { StampContext } from './pama-rating.js';
-import { rankAlternatives, removeSuggestion, replaceSuggestions } from './suggestions.js';
+import {
+  MAX_ORDER_SUGGESTIONS,
+  alternativeSuggestions,
+  rankAlternatives,
+  removeSuggestion,
+  replacementRegion,
+} from './suggestions.js';
 
 type Determined = Extract<VariantChoice, { status: 'determined' }>;
 
@@ -30,34 +39,65 @@ function procedureOf(rated: RatedOrder): ProcedureId | undefined {
   return rated.recognition.kind === 'procedure' ? rated.recognition.procedure : undefined;
 }
 
-function techniqueNotes(rated: RatedOrder): string[] {
+/** Notes on the order (recognition assumptions, then the engine's, e.g. on the order's indication), once each. */
+function orderNotes(rated: RatedOrder): string[] {
   const fromRecognition = rated.recognition.kind === 'procedure' ? rated.recognition.notes : [];
-  return [...fromRecognition, ...rated.notes];
+  return [...new Set([...fromRecognition, ...rated.notes])];
 }
 
+const ORDER_NOTES_TITLE = 'Notes on the order';
+
 /** The sections every order card ends with: why this variant, notes, pitfalls, gaps, source. */
-function commonTail(decision: Decision, choice: Determined, rated: RatedOrder): string[] {
+function commonTail(decision: Decision, choice: Determined, rated: RatedOrder, withNotes = true): string[] {
   return [
     evidenceSection('Why this scenario', choice.evidence),
     listSection('Reasoning', choice.rationale),
     listSection('Please check', choice.cautions),
-    listSection('Technique notes', techniqueNotes(rated)),
+    withNotes ? listSection(ORDER_NOTES_TITLE, orderNotes(rated)) : '',
     pitfallsSection(decision.pitfalls),
     gapsSection(decision.gaps),
     sourceSection(),
   ];
 }
 
-/** "Usually Appropriate instead: A; B." with the recommended one named, or nothing. */
-function alternativesLead(variant: VariantId, alternatives: readonly ProcedureId[]): string {
+function names(procedures: readonly ProcedureId[]): string {
+  return procedures.map((p) => PROCEDURES[p].acrName).join('; ');
+}
+
+/**
+ * "Usually Appropriate instead: A; B.", which of them could replace the order (same region) and which are
+ * offered as new orders (another region), and why the recommended suggestion is recommended; or nothing.
+ */
+function alternativesLead(
+  variant: VariantId,
+  procedure: ProcedureId,
+  alternatives: readonly ProcedureId[],
+  recommended: ProcedureId | undefined,
+): string {
   if (alternatives.length === 0) return '';
-  const { ordered, recommended } = rankAlternatives(variant, alternatives);
-  const names = ordered.map((p) => PROCEDURES[p].acrName);
-  const rec = recommended
-    ? ` The suggestion marked recommended (${PROCEDURES[recommended].acrName}) has the best rating and, ` +
-      'among equals, the lowest radiation.'
-    : '';
-  return `Usually Appropriate instead: ${names.join('; ')}.${rec}`;
+  const { ordered } = rankAlternatives(variant, alternatives);
+  const region = replacementRegion(procedure);
+  const same = ordered.filter((p) => replacementRegion(p) === region);
+  const other = ordered.filter((p) => replacementRegion(p) !== region);
+  const parts = [`Usually Appropriate instead: ${names(ordered)}.`];
+  if (other.length > 0) {
+    parts.push(
+      same.length > 0
+        ? `Of these, the same region as this order (may replace it): ${names(same)}. Another region (offered ` +
+            `as a new order, not as a replacement): ${names(other)}.`
+        : 'They image another region, so they are offered as new orders, not as replacements of this one.',
+    );
+  }
+  if (ordered.length > MAX_ORDER_SUGGESTIONS) {
+    parts.push(`The suggestions offer the best ${MAX_ORDER_SUGGESTIONS}.`);
+  }
+  if (recommended) {
+    parts.push(
+      `The suggestion marked recommended (${PROCEDURES[recommended].acrName}) has the best rating of the ` +
+        'studies of the same region and, among equals, the lowest radiation.',
+    );
+  }
+  return parts.join(' ');
 }
 
 /** A May Be or Usually Not Appropriate order: warn, and offer the variant's Usually Appropriate studies. */
@@ -86,6 +126,7 @@ function ratedOrderCard(
           `Source: ${advice.source}.`,
         )
       : '';
+    const caveat = `${heading(REMOVE_ORDER_CAVEAT.heading)}\n\n${REMOVE_ORDER_CAVEAT.text}\n\nSource: ${REMOVE_ORDER_CAVEAT.source}.`;
     return makeCard(
       {
         summary: firstFitting(
@@ -95,6 +136,7 @@ function ratedOrderCard(
         indicator: 'warning',
         detail: blocks(
           `The ACR rates **${name}** ${rating} for this scenario, and rates no imaging study as appropriate.`,
+          caveat,
           variantSection(variant),
           ratingSection(variant, [{ procedure, role: 'ordered' }]),
           management,
@@ -106,6 +148,14 @@ function ratedOrderCard(
     );
   }
 
+  const { suggestions, recommended } = alternativeSuggestions(
+    rated.order,
+    procedure,
+    variant,
+    alternatives,
+    ctx,
+    decision.patientId,
+  );
   return makeCard(
     {
       summary: firstFitting(
@@ -114,7 +164,8 @@ function ratedOrderCard(
       ),
       indicator: 'warning',
       detail: blocks(
-        `The ACR rates **${name}** ${rating} for this scenario. ${alternativesLead(variant, alternatives)}`,
+        `The ACR rates **${name}** ${rating} for this scenario. ` +
+          alternativesLead(variant, procedure, alternatives, recommended),
         variantSection(variant),
         ratingSection(variant, [
           { procedure, role: 'ordered' },
@@ -122,7 +173,7 @@ function ratedOrderCard(
         ]),
         ...commonTail(decision, choice, rated),
       ),
-      suggestions: replaceSuggestions(rated.order, variant, alternatives, ctx),
+      suggestions,
     },
     ctx.newUuid,
   );
@@ -139,6 +190,14 @@ function notListedCard(
   const variant = choice.variant;
   const name = PROCEDURES[procedure].acrName;
   const alternatives = usuallyAppropriate(variant);
+  const { suggestions, recommended } = alternativeSuggestions(
+    rated.order,
+    procedure,
+    variant,
+    alternatives,
+    ctx,
+    decision.patientId,
+  );
   return makeCard(
     {
       summary: firstFitting(
@@ -148,7 +207,7 @@ function notListedCard(
       indicator: 'info',
       detail: blocks(
         `The ACR does not list **${name}** for this scenario, so it has no rating here. ` +
-          alternativesLead(variant, alternatives),
+          alternativesLead(variant, procedure, alternatives, recommended),
         variantSection(variant),
         ratingSection(variant, [
           { procedure, role: 'ordered' },
@@ -156,7 +215,46 @@ function notListedCard(
         ]),
         ...commonTail(decision, choice, rated),
       ),
-      suggestions: replaceSuggestions(rated.order, variant, alternatives, ctx),
+      suggestions,
+    },
+    ctx.newUuid,
+  );
+}
+
+/**
+ * A Usually Appropriate order whose rating rests on an assumption (its notes): an `info` card that says what
+ * the rating assumed. No suggestion: the rating stands, and the order is the clinician's to adjust.
+ */
+function assumptionCard(
+  decision: Decision,
+  choice: Determined,
+  rated: RatedOrder,
+  procedure: ProcedureId,
+  notes: readonly string[],
+  ctx: StampContext,
+): Card {
+  const variant = choice.variant;
+  const name = PROCEDURES[procedure].acrName;
+  const rating = rated.row ? `${rated.row.category} (${rated.row.rating})` : 'Usually Appropriate';
+  const phrases = [...new Set(notes.map((n) => ASSUMPTION_PHRASES[n] ?? 'rated on an assumption'))];
+  return makeCard(
+    {
+      summary: firstFitting(
+        `${name} is ${rating}, ${phrases.join('; ')}: check the order`,
+        `${name} is ${rating}, ${phrases.join('; ')}`,
+        `${rating} in ACR variant ${variant}, ${phrases.join('; ')}: check the order`,
+        `${name} is ${rating}, rated on assumptions: check the order`,
+        `${rating} in ACR variant ${variant}, rated on assumptions: check the order`,
+      ),
+      indicator: 'info',
+      detail: blocks(
+        `The ACR rates **${name}** ${rating} for this scenario, and the order carries that rating. ` +
+          ASSUMPTION_CARD_LEAD,
+        listSection('The rating assumed', notes),
+        variantSection(variant),
+        ratingSection(variant, [{ procedure, role: 'as rated' }]),
+        ...commonTail(decision, choice, rated, false),
+      ),
     },
     ctx.newUuid,
   );
@@ -183,7 +281,7 @@ function undeterminedCard(decision: Decision, orders: readonly RatedOrder[], ctx
         listSection('Conflicting findings', choice?.conflicts ?? []),
         candidates.length > 0 ? `${heading('Scenarios still possible')}\n\n${bullets(candidates)}` : '',
         evidenceSection('Found in the record', decision.variant.evidence),
-        listSection('Technique notes', orders.flatMap(techniqueNotes)),
+        listSection(ORDER_NOTES_TITLE, orders.flatMap(orderNotes)),
         pitfallsSection(decision.pitfalls),
         gapsSection(decision.gaps),
         sourceSection(),
@@ -212,6 +310,9 @@ export function orderCards(decision: Decision, ctx: StampContext): Card[] {
       const category = rated.category ?? rated.row?.category;
       if (category === 'May Be Appropriate' || category === 'Usually Not Appropriate') {
         cards.push(ratedOrderCard(decision, choice, rated, procedure, category, ctx));
+      } else if (category === 'Usually Appropriate') {
+        const notes = orderNotes(rated);
+        if (notes.length > 0) cards.push(assumptionCard(decision, choice, rated, procedure, notes, ctx));
       }
     }
   }

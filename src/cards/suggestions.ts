@@ -1,6 +1,7 @@
 /**
- * Suggestions (CDS Hooks 2.0.1 §Suggestion, §Action): replace a draft order by a study the variant rates
- * Usually Appropriate, remove a draft order, or create new draft orders on patient-view.
+ * Suggestions (CDS Hooks 2.0.1 §Suggestion, §Action): replace a draft order by a study of the same region the
+ * variant rates Usually Appropriate, add a new draft order for a study of another region, remove a draft order,
+ * or create new draft orders on patient-view.
  *
  * What the reference sandbox needs to accept a suggestion (spec/sandbox-client-traffic/README.md): the
  * suggested ServiceRequest carries `code.coding[0]`, `reasonCode[].coding[0]` (kept from the draft) and a
@@ -25,6 +26,13 @@ function stampFor(variant: VariantId, procedure: ProcedureId): RatingStamp | und
   return row ? stampForRow(row) : undefined;
 }
 
+/** Negative when `a` is the better study in the variant: higher ACR rating, then lower adult radiation. */
+export function compareStudies(variant: VariantId, a: ProcedureId, b: ProcedureId): number {
+  const ra = ratingFor(variant, a)?.rating ?? 0;
+  const rb = ratingFor(variant, b)?.rating ?? 0;
+  return rb - ra || radiationLevel(PROCEDURES[a].adultRrl) - radiationLevel(PROCEDURES[b].adultRrl);
+}
+
 /**
  * Alternatives best first: higher ACR rating, then lower adult radiation (the seed article's V5 pair, DSM
  * ☢☢☢☢ and dynamic CTM ☢☢☢☢☢, both rate 8, so DSM leads), then the input order.
@@ -35,15 +43,7 @@ export function rankAlternatives(
   variant: VariantId,
   procedures: readonly ProcedureId[],
 ): { ordered: ProcedureId[]; recommended?: ProcedureId } {
-  const key = (p: ProcedureId): [number, number] => [
-    -(ratingFor(variant, p)?.rating ?? 0),
-    radiationLevel(PROCEDURES[p].adultRrl),
-  ];
-  const compare = (a: ProcedureId, b: ProcedureId): number => {
-    const [ra, xa] = key(a);
-    const [rb, xb] = key(b);
-    return ra - rb || xa - xb;
-  };
+  const compare = (a: ProcedureId, b: ProcedureId): number => compareStudies(variant, a, b);
   const ordered = procedures
     .map((p, i) => ({ p, i }))
     .sort((a, b) => compare(a.p, b.p) || a.i - b.i)
@@ -67,35 +67,106 @@ export function replacedOrder(
   return stamp ? withPamaRating(copy, stamp, ctx) : pruneEmpty(copy);
 }
 
+/** At most this many suggestions on one order card, best first: a short list is one a clinician reads. */
+export const MAX_ORDER_SUGGESTIONS = 2;
+
 /**
- * Suggestions that replace the draft by each alternative (`update` of the whole ServiceRequest). None when
- * the draft has no id: an update the client cannot match to its order would be worse than no suggestion.
+ * Myelography and cisternography look for the CSF leak: as replacements they count with the spine studies
+ * (so in V5 an MR myelogram or a DTPA cisternogram may be replaced by DSM or dynamic CTM), whatever the body
+ * part of their ProcedureDef (CT cisternography is a head CT).
  */
-export function replaceSuggestions(
+const CSF_LEAK_STUDIES: ReadonlySet<ProcedureId> = new Set<ProcedureId>([
+  'mr-myelography',
+  'ct-myelography',
+  'ct-myelography-dynamic',
+  'dsm',
+  'dtpa-cisternography',
+  'ct-head-cisternography',
+]);
+
+/** The region a replacement must share with the ordered study. */
+export function replacementRegion(procedure: ProcedureId): 'head' | 'spine' {
+  return CSF_LEAK_STUDIES.has(procedure) ? 'spine' : PROCEDURES[procedure].region;
+}
+
+export interface AlternativeSuggestions {
+  suggestions: Suggestion[];
+  /** The procedure of the suggestion marked recommended, if any. */
+  recommended?: ProcedureId;
+}
+
+/**
+ * Suggestions for an order the variant rates lower (or does not list), at most MAX_ORDER_SUGGESTIONS, best
+ * first (rating, then lower radiation; same-region first among equals):
+ * - a study of the SAME region replaces the draft (`update` of the whole ServiceRequest); none when the draft
+ *   has no id, since an update the client cannot match to its order would be worse than no suggestion;
+ * - a study of ANOTHER region is offered as a new draft order (`create`, for the call's patient, keeping the
+ *   draft's reasons), never as a replacement: a head CT is not replaced by a spine MRI, nor an MRI head by an
+ *   invasive myelogram.
+ * Only a same-region replacement may be marked recommended, and only when it is strictly better than every
+ * other same-region alternative on offer.
+ */
+export function alternativeSuggestions(
   order: DraftOrder,
+  ordered: ProcedureId,
   variant: VariantId,
   alternatives: readonly ProcedureId[],
   ctx: StampContext,
-): Suggestion[] {
-  if (!order.resource.id) return [];
-  const { ordered, recommended } = rankAlternatives(variant, alternatives);
-  return ordered.map((procedure) => {
-    const name = PROCEDURES[procedure].acrName;
-    const rating = ratingText(variant, procedure);
-    const suggestion: Suggestion = {
-      label: `Order ${name} instead`,
-      uuid: ctx.newUuid(),
-      actions: [
-        {
-          type: 'update',
-          description: `Replace the draft order with ${name}${rating ? ` (ACR: ${rating})` : ''}.`,
-          resource: replacedOrder(order.resource, variant, procedure, ctx),
-        },
-      ],
-    };
-    if (procedure === recommended) suggestion.isRecommended = true;
+  patientId?: string,
+): AlternativeSuggestions {
+  const region = replacementRegion(ordered);
+  const canReplace = Boolean(order.resource.id);
+  const offers = alternatives
+    .filter((p, i) => p !== ordered && alternatives.indexOf(p) === i)
+    .map((p, i) => ({ p, i, same: replacementRegion(p) === region }))
+    .filter((o) => (o.same ? canReplace : patientId !== undefined))
+    .sort((a, b) => compareStudies(variant, a.p, b.p) || Number(b.same) - Number(a.same) || a.i - b.i);
+  const [best, next] = offers.filter((o) => o.same);
+  const recommended = best && (!next || compareStudies(variant, best.p, next.p) < 0) ? best.p : undefined;
+  const suggestions = offers.slice(0, MAX_ORDER_SUGGESTIONS).map(({ p, same }) => {
+    const suggestion =
+      same || patientId === undefined
+        ? replaceSuggestion(order, variant, p, ctx)
+        : addSuggestion(order, patientId, variant, p, ctx);
+    if (p === recommended) suggestion.isRecommended = true;
     return suggestion;
   });
+  const shown = recommended !== undefined && offers.slice(0, MAX_ORDER_SUGGESTIONS).some((o) => o.p === recommended);
+  return shown ? { suggestions, recommended } : { suggestions };
+}
+
+/** Replace the draft by the procedure (`update` of the whole ServiceRequest). */
+function replaceSuggestion(order: DraftOrder, variant: VariantId, procedure: ProcedureId, ctx: StampContext): Suggestion {
+  const name = PROCEDURES[procedure].acrName;
+  const rating = ratingText(variant, procedure);
+  return {
+    label: `Order ${name} instead`,
+    uuid: ctx.newUuid(),
+    actions: [
+      {
+        type: 'update',
+        description: `Replace the draft order with ${name}${rating ? ` (ACR: ${rating})` : ''}.`,
+        resource: replacedOrder(order.resource, variant, procedure, ctx),
+      },
+    ],
+  };
+}
+
+/** A new draft order for a study of another region; the draft stays as it is. */
+function addSuggestion(
+  order: DraftOrder,
+  patientId: string,
+  variant: VariantId,
+  procedure: ProcedureId,
+  ctx: StampContext,
+): Suggestion {
+  const name = PROCEDURES[procedure].acrName;
+  const rating = ratingText(variant, procedure);
+  const action = createOrderAction(patientId, variant, procedure, ctx, order.resource.reasonCode);
+  action.description =
+    `Create a new draft order for ${name}${rating ? ` (ACR: ${rating})` : ''}; it images another region, so ` +
+    'the current order is not replaced.';
+  return { label: `Also order ${name} (new order)`, uuid: ctx.newUuid(), actions: [action] };
 }
 
 /** A suggestion to remove the draft order (`delete` by relative reference, checklist §F 54). */
@@ -116,12 +187,16 @@ export function removeSuggestion(order: DraftOrder, ctx: StampContext): Suggesti
   };
 }
 
-/** A `create` action for a new draft order of the procedure for the patient, stamped with its rating. */
+/**
+ * A `create` action for a new draft order of the procedure for the patient, stamped with its rating. The
+ * reasons of the order it comes from, if any, are kept (the reference sandbox reads `reasonCode[].coding[0]`).
+ */
 export function createOrderAction(
   patientId: string,
   variant: VariantId,
   procedure: ProcedureId,
   ctx: StampContext,
+  reasonCode?: ServiceRequest['reasonCode'],
 ): Action {
   const draft: ServiceRequest = {
     resourceType: 'ServiceRequest',
@@ -130,11 +205,12 @@ export function createOrderAction(
     subject: { reference: `Patient/${patientId}` },
     code: orderCodeableConcept(procedure),
   };
+  if (Array.isArray(reasonCode) && reasonCode.length > 0) draft.reasonCode = reasonCode;
   const stamp = stampFor(variant, procedure);
   const rating = ratingText(variant, procedure);
   return {
     type: 'create',
     description: `Create a draft order for ${PROCEDURES[procedure].acrName}${rating ? ` (ACR: ${rating})` : ''}.`,
-    resource: stamp ? withPamaRating(draft, stamp, ctx) : draft,
+    resource: stamp ? withPamaRating(draft, stamp, ctx) : pruneEmpty(draft),
   };
 }

@@ -5,7 +5,9 @@
  *   → pitfalls (the seed article's) → Decision
  *
  * The reasons of EVERY draft order feed the facts, not only the selected ones: they are the clinician's stated
- * indication for the session, which is what the record may not yet hold.
+ * indication for the session, which is what the record may not yet hold. Each order's own reasons also decide
+ * whether that order belongs to this topic at all (rateOrder: an order for seizure or head injury is outside
+ * the topic, whatever the patient's scenario).
  */
 import type { CodeableConcept } from 'fhir/r4.js';
 import type { HookRequest } from '../protocol/types.js';
@@ -69,6 +71,8 @@ export function pitfallsFor(variant: VariantChoice, facts: ClinicalFacts, orders
     v === 5 &&
     orders.some(
       (o) =>
+        // An order for another indication (outcome 'outside-topic') is not part of this work-up.
+        o.outcome !== 'outside-topic' &&
         o.recognition.kind === 'procedure' &&
         (o.recognition.procedure === 'ct-myelography' || o.recognition.notes.some((n) => SUBOPTIMAL_TECHNIQUE_NOTES.has(n))),
     )

@@ -7,11 +7,13 @@
  * src/guideline/order-codes.ts. Everything here is pure, never throws on odd input, and uses Maps built once at
  * module load (it runs per order per hook call).
  */
-import type { ServiceRequest } from 'fhir/r4.js';
+import type { CodeableConcept, Coding, ServiceRequest } from 'fhir/r4.js';
 import type { DraftOrder } from '../protocol/types.js';
 import {
   CODE_SYSTEMS,
   CROSS_SECTIONAL,
+  INDICATION_NOTES,
+  ORDER_INDICATION_SETS,
   OUTSIDE_TOPIC_CODES,
   RECOGNITION_NOTES,
   SPECIFICITY,
@@ -21,6 +23,7 @@ import {
   TOPIC_CODES,
   type CodeSystemKey,
   type Contrast,
+  type TextContext,
   type TextFeature,
   type TopicCode,
 } from '../guideline/order-codes.js';
@@ -28,7 +31,16 @@ import { PROCEDURES } from '../guideline/procedures.js';
 import { ratingFor } from '../guideline/ratings.js';
 import { codingKey, normaliseSystem, type SiteCodeMap } from '../guideline/site-codes.js';
 import type { ProcedureId } from '../guideline/types.js';
+import { SYSTEMS, VALUE_SETS } from '../guideline/valuesets.js';
+import { matchConcept } from './facts-match.js';
 import type { OrderRecognition, RatedOrder, VariantChoice } from './types.js';
+
+// A renamed or removed value set would silently make every reason "another indication": fail at load instead.
+for (const id of ORDER_INDICATION_SETS) {
+  if (!Object.prototype.hasOwnProperty.call(VALUE_SETS, id)) {
+    throw new Error(`ORDER_INDICATION_SETS names value set "${id}", which src/guideline/valuesets.ts does not define`);
+  }
+}
 
 type Known = { kind: 'topic'; entry: TopicCode } | { kind: 'outside' };
 
@@ -97,14 +109,23 @@ export type TextRecognition =
   | { kind: 'procedure'; procedure: ProcedureId; notes: string[]; rule: string }
   | { kind: 'outside-topic'; rule: string };
 
+const NO_CONTEXT: ReadonlySet<TextContext> = new Set();
+const MYELOGRAPHY_CODE: ReadonlySet<TextContext> = new Set(['myelographyCode']);
+
+function isContext(f: TextFeature | TextContext): f is TextContext {
+  return !Object.prototype.hasOwnProperty.call(TEXT_FEATURES, f);
+}
+
 /**
  * What an order text names, by the ordered rules of TEXT_RULES; undefined when it names nothing we know.
- * `text` may be any case; it is lower-cased here.
+ * `text` may be any case; it is lower-cased here. `context` says what the order's code already tells (e.g. that
+ * it is a myelography code); text-only recognition has none.
  */
-export function recogniseText(text: string): TextRecognition | undefined {
+export function recogniseText(text: string, context: ReadonlySet<TextContext> = NO_CONTEXT): TextRecognition | undefined {
   const t = text.slice(0, MAX_TEXT).toLowerCase();
   const seen = new Map<TextFeature, boolean>();
-  const has = (f: TextFeature): boolean => {
+  const has = (f: TextFeature | TextContext): boolean => {
+    if (isContext(f)) return context.has(f);
     let v = seen.get(f);
     if (v === undefined) {
       v = TEXT_FEATURES[f].test(t);
@@ -128,7 +149,8 @@ function crossSectional(
   modality: 'mr' | 'ct',
   has: (f: TextFeature) => boolean,
 ): { kind: 'procedure'; procedure: ProcedureId; notes: string[] } | undefined {
-  const head = has('head');
+  // "MRI head and neck", "CT neck": neck imaging, which this topic does not rate.
+  const head = has('head') && !has('neck');
   const spine = has('spine');
   if (!head && !spine) return undefined; // a knee, a chest: not this topic
   const notes: string[] = [];
@@ -199,7 +221,8 @@ function fromCode(matches: Array<{ entry: TopicCode }>, text: string): OrderReco
   const notes: string[] = [...(best.notes ?? [])];
   let procedure = best.procedure;
   let refinedByText = false;
-  const byText = best.refineTo && text !== '' ? recogniseText(text) : undefined;
+  const context = best.refineTo?.includes('dsm') ? MYELOGRAPHY_CODE : NO_CONTEXT;
+  const byText = best.refineTo && text !== '' ? recogniseText(text, context) : undefined;
   if (byText?.kind === 'procedure' && best.refineTo?.includes(byText.procedure)) {
     refinedByText = byText.procedure !== best.procedure;
     procedure = byText.procedure;
@@ -229,11 +252,101 @@ function dedupe(notes: string[]): string[] {
   return [...new Set(notes)];
 }
 
-/** The rating of one draft order under the variant choice. Pure. */
+// ---- The order's own indication ----
+
+export type OrderIndication =
+  /** No reasonCode with anything in it: the order is rated against the patient's scenario. */
+  | { kind: 'none' }
+  /** Reasons present, but none with a code of a known system or any text: rated as 'none', with a note. */
+  | { kind: 'unreadable' }
+  /** A reason is in a topic value set; `fromText` is our term when only the text matched (flagged). */
+  | { kind: 'topic'; fromText?: string }
+  /** Readable reasons, none of this topic: the order is for another indication. */
+  | { kind: 'other' };
+
+/** Reasons and their text are bounded: an order has a few reasons with short texts. */
+const MAX_REASONS = 20;
+const KNOWN_REASON_SYSTEMS: ReadonlySet<string> = new Set(Object.values(SYSTEMS));
+const NONE: OrderIndication = { kind: 'none' };
+
+function nonBlank(v: unknown): string | undefined {
+  return typeof v === 'string' && v.trim() !== '' ? v.slice(0, MAX_TEXT) : undefined;
+}
+
+/** A reason as a clean CodeableConcept (strings only), and whether we can tell what it says. */
+function readReason(raw: unknown): { concept: CodeableConcept; readable: boolean } | undefined {
+  if (!isRecord(raw)) return undefined;
+  const concept: CodeableConcept = {};
+  let readable = false;
+  const text = nonBlank(raw['text']);
+  if (text) {
+    concept.text = text;
+    readable = true;
+  }
+  const codings: Coding[] = [];
+  const rawCodings = raw['coding'];
+  if (Array.isArray(rawCodings)) {
+    for (const c of rawCodings.slice(0, MAX_REASONS)) {
+      if (!isRecord(c)) continue;
+      const coding: Coding = {};
+      const system = nonBlank(c['system']);
+      const code = nonBlank(c['code']);
+      const display = nonBlank(c['display']);
+      if (system) coding.system = system;
+      if (code) coding.code = code.trim();
+      if (display) coding.display = display;
+      if (!code && !display) continue;
+      codings.push(coding);
+      if (display || (system !== undefined && KNOWN_REASON_SYSTEMS.has(system))) readable = true;
+    }
+  }
+  if (codings.length > 0) concept.coding = codings;
+  if (!text && codings.length === 0) return undefined;
+  return { concept, readable };
+}
+
+/**
+ * What the draft order's own reasonCode says it is for. Codes first (any reason whose code is in a topic value
+ * set), then the reasons' text as a flagged fallback. Never throws on odd input.
+ */
+export function orderIndication(order: unknown): OrderIndication {
+  const reasons = isRecord(order) ? order['reasonCode'] : undefined;
+  if (!Array.isArray(reasons) || reasons.length === 0) return NONE;
+  let present = false;
+  let readable = false;
+  let fromText: string | undefined;
+  for (const raw of reasons.slice(0, MAX_REASONS)) {
+    const reason = readReason(raw);
+    if (!reason) continue;
+    present = true;
+    if (!reason.readable) continue;
+    readable = true;
+    for (const m of matchConcept(reason.concept, ORDER_INDICATION_SETS).values()) {
+      if (!m.textMatch) return { kind: 'topic' };
+      fromText ??= m.display;
+    }
+  }
+  if (fromText !== undefined) return { kind: 'topic', fromText };
+  if (!present) return NONE;
+  return readable ? { kind: 'other' } : { kind: 'unreadable' };
+}
+
+/**
+ * The rating of one draft order under the variant choice. Pure. An order whose own reasons name another
+ * indication is outside the topic whatever the patient's scenario (ORDER_INDICATION_SETS).
+ */
 export function rateOrder(order: DraftOrder, recognition: OrderRecognition, variant: VariantChoice): RatedOrder {
   if (recognition.kind === 'empty') return { order, recognition, outcome: 'empty', notes: [] };
   if (recognition.kind === 'outside-topic') return { order, recognition, outcome: 'outside-topic', notes: [] };
+  const indication = orderIndication(order.resource);
+  if (indication.kind === 'other') {
+    return { order, recognition, outcome: 'outside-topic', notes: [INDICATION_NOTES.otherIndication] };
+  }
   const notes = [...recognition.notes];
+  if (indication.kind === 'unreadable') notes.push(INDICATION_NOTES.unreadable);
+  else if (indication.kind === 'topic' && indication.fromText !== undefined) {
+    notes.push(INDICATION_NOTES.fromText);
+  }
   if (variant.status !== 'determined') return { order, recognition, outcome: variant.status, notes };
   const row = ratingFor(variant.variant, recognition.procedure);
   if (!row) return { order, recognition, outcome: 'not-listed', notes };

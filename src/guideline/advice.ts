@@ -147,6 +147,41 @@ export const NO_IMAGING_MANAGEMENT: Partial<Record<VariantId, NoImagingAdvice>> 
   },
 };
 
+export interface ClinicalCaveat {
+  /** Short heading that marks the text as ours, not the ACR's. */
+  heading: string;
+  text: string;
+  source: string;
+}
+
+/**
+ * Shown on every card that proposes removing an imaging order because the ACR rates no imaging for the
+ * scenario (variants 2, 3 and 6). The ACR rating is about imaging FOR the post-puncture or post-patch headache;
+ * red flags that call for imaging for another reason are outside it. Our words, and our clinical judgement,
+ * not the ACR's or the seed article's: marked so on the card, for clinical review.
+ */
+export const REMOVE_ORDER_CAVEAT: ClinicalCaveat = {
+  heading: 'Clinical caveat (ours, not the ACR\'s; for clinical review)',
+  text:
+    'This advice applies only to imaging for the headache of this scenario. It does not apply if the imaging ' +
+    'is for another indication or a red flag, for example a seizure, a new focal neurological deficit, a ' +
+    'suspected subdural haematoma or cerebral venous sinus thrombosis (both can complicate low CSF pressure), ' +
+    'or fever or meningism: decide on that imaging on its own clinical grounds, and keep the order if it is ' +
+    'for such a reason.',
+  source:
+    'Service design (clinical caveat written for this service, pending clinical review); not from the ACR ' +
+    'rating table or the seed article',
+};
+
+/**
+ * The lead of the `info` card on a Usually Appropriate order whose recognition made an assumption (a lumbar
+ * MRI rated as complete-spine MRI, a myelogram rated as DSM, "MR Brain" rated as without contrast): the rating
+ * stays, and the card says what it assumed.
+ */
+export const ASSUMPTION_CARD_LEAD =
+  'The rating rests on an assumption about the order (below). If the assumption is wrong, the rating may not ' +
+  'apply to the study as ordered: check the order, or change it so that it says what is intended.';
+
 /** True for the pitfall ids this module has texts for (the Decision carries them as plain strings). */
 export function isPitfallId(id: string): id is PitfallId {
   return Object.prototype.hasOwnProperty.call(PITFALLS, id);

@@ -11,6 +11,23 @@
 import type { ProcedureId } from './types.js';
 
 /**
+ * The value sets (src/guideline/valuesets.ts) that make a draft order's reasonCode an indication of this topic:
+ * headache of any kind, suspected SIH / orthostatic headache / CSF leak, post-dural-puncture headache, and
+ * decreased consciousness (ACR variant 4). Deliberately absent: the brain-imaging features set (it holds
+ * subdural haematoma, which as an order's reason is another indication) and the spinal-intervention and
+ * blood-patch sets (a procedure is not an indication for imaging by itself). Ids are checked at load in
+ * src/engine/orders.ts.
+ */
+export const ORDER_INDICATION_SETS: readonly string[] = [
+  'sih-suspicion',
+  'headache',
+  'chronic-headache',
+  'post-puncture-headache',
+  'csf-leak-finding',
+  'decreased-consciousness',
+];
+
+/**
  * How orders that do not name an ACR procedure exactly are rated. Wherever a rule assumes something, a
  * RECOGNITION_NOTES note travels with the order to the card, so the clinician sees the assumption.
  */
@@ -39,6 +56,17 @@ export const AMBIGUITY_RULES: readonly string[] = [
   'When the codings of one order name different rows, the most specific wins (intrathecal and nuclear studies ' +
     'before cross-sectional imaging), with a note.',
   'An order recognised only from its text (no known code) is flagged (matchedBy.text) and carries a note.',
+  'Order text: "DSM" counts as digital subtraction myelography only next to a myelogram word ("DSM myelogram") ' +
+    'or on a myelography code (CPT 62284, 62302–62305, 72240–72270, the RF myelogram LOINCs), and never as ' +
+    '"DSM-5"/"DSM-IV" (the psychiatric manual); "digital subtraction" counts only with a myelogram word. Text ' +
+    'that names the neck ("MRI head and neck", "CT neck") is not head imaging.',
+  'The order\'s own indication: when a draft order carries reasonCode(s) and none of them is headache, ' +
+    'suspected intracranial hypotension, a CSF leak, a post-dural-puncture headache or decreased consciousness ' +
+    `(value sets ${ORDER_INDICATION_SETS.map((id) => `\`${id}\``).join(', ')}; codes first, then the reason's ` +
+    'text as a flagged fallback), the order is for another indication (e.g. seizure, head injury): it is outside ' +
+    'this topic (no card; PAMA rating no-criteria-apply), whatever the patient\'s scenario. An order without a ' +
+    'reasonCode, or whose reasons carry neither a code of a known system nor any text, is rated against the ' +
+    'patient\'s scenario, with a note when the reason could not be read.',
   'A known imaging code outside this topic (e.g. MRI knee, CTA head, MRA of the spinal canal) is outside the ' +
     'topic even if its text would match; an unknown code with no matching text is outside the topic too.',
 ];
@@ -93,6 +121,40 @@ export const RECOGNITION_NOTES = {
 } as const;
 
 const N = RECOGNITION_NOTES;
+
+/** Notes on the order's own indication (its reasonCode), carried to the rated order (our words, no patient text). */
+export const INDICATION_NOTES = {
+  otherIndication:
+    'Ordered for another indication: none of the order\'s reasons is headache, suspected intracranial ' +
+    'hypotension, a CSF leak, a post-dural-puncture headache or decreased consciousness, so this ACR topic does ' +
+    'not rate it.',
+  unreadable:
+    'The order\'s reason could not be read (no code of a known system and no text): the order is rated against ' +
+    'the patient\'s scenario as if it were for the headache under investigation; check the indication.',
+  fromText:
+    'The order\'s reason was recognised as an indication of this topic (headache, suspected intracranial ' +
+    'hypotension, CSF leak or decreased consciousness) from its text, not from a code: check that the study is ' +
+    'for this indication.',
+} as const;
+
+/**
+ * Short forms of the recognition notes for a card summary ("…: Usually Appropriate (8), rated as complete-spine
+ * imaging"). A note not listed here (a site's own note, the mixed-codes note) reads "rated on an assumption".
+ */
+export const ASSUMPTION_PHRASES: Readonly<Record<string, string>> = {
+  [N.myelogramTechnique]: 'rated as digital subtraction myelography',
+  [N.ctmNotDynamic]: 'rated as non-dynamic CT myelography',
+  [N.injectionOnly]: 'rated from the intrathecal injection code',
+  [N.singleRegion]: 'rated as complete-spine imaging',
+  [N.contrastUnspecified]: 'rated as without IV contrast',
+  [N.csfLeakNm]: 'rated as DTPA cisternography',
+  [N.bareCisternogram]: 'rated as radionuclide cisternography',
+  [N.headAndSpine]: 'rated as head imaging only',
+  [N.ctSpineContrastMayBeCtm]: 'rated as IV-contrast CT, not CT myelography',
+  [N.textOnly]: 'recognised from the order text',
+  [INDICATION_NOTES.fromText]: 'indication read from text',
+  [INDICATION_NOTES.unreadable]: 'indication not readable',
+};
 
 export interface TopicCode {
   system: CodeSystemKey;
@@ -268,9 +330,12 @@ export const OUTSIDE_TOPIC_CODES: readonly OutsideCode[] = [
 export const TEXT_FEATURES = {
   /** Vascular, functional or PET studies: never a procedure of this topic. */
   outsideTechnique: /\b(mra|mrv|cta|ctv|angiogra\w*|arteriogra\w*|venogra\w*|perfusion|spectroscopy|pet|fmri)\b/,
-  myelo: /myelo(gram|graph)|\bd?ctm\b|\bdsm\b/,
+  /** A myelogram word. "DSM" alone is not one: it is also the psychiatric manual (see `dsm`). */
+  myelo: /myelo(gram|graph)|\bd?ctm\b/,
   dynamic: /\bdynamic\b|\bd-?ctm\b/,
-  digitalSubtraction: /\bdsm\b|digital[\s-]*subtract/,
+  /** The abbreviation DSM, but not "DSM-5", "DSM 5", "DSM-IV(-TR)", "DSM-III", "DSM V" (the psychiatric manual). */
+  dsm: /\bdsm\b(?![\s-]*(?:[1-5]|i{1,3}|iv|v)(?![a-z0-9]))/,
+  digitalSubtraction: /digital[\s-]*subtract/,
   ct: /\bct\b|\bcat\s+scan|computed\s+tomograph|\bd?ctm\b/,
   mr: /\bmri?\b|magnetic\s+resonance|\bnmr\b/,
   cisterno: /cisterno(gram|graph)/,
@@ -279,6 +344,8 @@ export const TEXT_FEATURES = {
   dtpa: /\bdtpa\b/,
   csf: /\bcsf\b|cerebrospinal/,
   head: /\b(head|brain|cranial|intracranial|cerebral)\b/,
+  /** The neck: "MRI head and neck", "CT neck" are not head imaging (and not spine imaging either). */
+  neck: /\bneck\b/,
   spine: /\bspin(e|al)\b|\b[ctl][\s-]?spine\b|\b[ctl]\s*\/\s*[ctl]\b|\b(cervical|thoracic|lumbar|lumbosacral|neuraxis)\b/,
   completeSpine:
     /\b(complete|whole|entire|total|full)\s+spine\b|\bneuraxis\b|\bc\s*\/\s*t\s*\/\s*l\b|\bctl\s+spine\b|cervical,?\s*(and\s+)?thoracic,?\s*(and\s+)?lumbar/,
@@ -291,10 +358,18 @@ export const TEXT_FEATURES = {
 } as const satisfies Record<string, RegExp>;
 export type TextFeature = keyof typeof TEXT_FEATURES;
 
+/**
+ * What the order's code says about the text's context, for codes the text refines: `myelographyCode` is set
+ * when the code is a myelography or intrathecal-injection code (its refinement list holds DSM), so a bare "DSM"
+ * on it means digital subtraction myelography.
+ */
+export const TEXT_CONTEXTS = ['myelographyCode'] as const;
+export type TextContext = (typeof TEXT_CONTEXTS)[number];
+
 export interface TextRule {
   /** For people (docs/clinical-logic.md). */
   when: string;
-  all: readonly TextFeature[];
+  all: readonly (TextFeature | TextContext)[];
   /** A procedure, outside-topic, or a head/spine MRI/CT decided by region and contrast (CROSS_SECTIONAL). */
   result: ProcedureId | 'outside-topic' | 'cross-sectional-mr' | 'cross-sectional-ct';
   notes?: readonly string[];
@@ -304,7 +379,9 @@ export interface TextRule {
 export const TEXT_RULES: readonly TextRule[] = [
   { when: 'angiography, venography, perfusion, spectroscopy or PET', all: ['outsideTechnique'], result: 'outside-topic' },
   { when: 'myelogram + dynamic + CT ("dCTM", "dynamic CT myelogram")', all: ['myelo', 'dynamic', 'ct'], result: 'ct-myelography-dynamic' },
-  { when: 'myelogram + digital subtraction ("DSM")', all: ['myelo', 'digitalSubtraction'], result: 'dsm' },
+  { when: 'myelogram + digital subtraction ("digital subtraction myelogram")', all: ['myelo', 'digitalSubtraction'], result: 'dsm' },
+  { when: 'myelogram + "DSM" ("DSM myelogram")', all: ['myelo', 'dsm'], result: 'dsm' },
+  { when: '"DSM" on a myelography code (CPT 62284, 62302–62305, 72240–72270; RF myelogram LOINCs)', all: ['dsm', 'myelographyCode'], result: 'dsm' },
   { when: 'myelogram + CT ("CTM", "CT myelogram"), not dynamic', all: ['myelo', 'ct'], result: 'ct-myelography', notes: [N.ctmNotDynamic] },
   { when: 'myelogram + MR ("MR myelography")', all: ['myelo', 'mr'], result: 'mr-myelography' },
   { when: 'myelogram, technique not stated', all: ['myelo'], result: 'dsm', notes: [N.myelogramTechnique] },
