@@ -133,9 +133,6 @@ t.test('every record type failing the same way: order-select 200 with the gaps, 
         t.ok(a.log, 'the call is logged ("hook answered")');
         const gaps: string[] = a.log?.gaps ?? [];
         for (const type of RECORD_TYPES) t.ok(gaps.includes(`${type}:${c.reason}`), `gap ${type}:${c.reason} in ${JSON.stringify(gaps)}`);
-        if (hook === 'patient-view' && a.json.cards?.length > 0) {
-          t.match(JSON.stringify(a.json.cards), /Condition/, 'the card says what was missing');
-        }
         checkTokens(t, fhir, c.name);
         if (c.behaviour.kind === 'redirect') {
           t.equal(fhir.requests.filter((r) => r.host.startsWith('127.0.0.2:')).length, 0, 'the redirect target got NO request');

@@ -137,10 +137,9 @@ const GAP_WORDS: Record<GapReason, string> = {
 
 /** What the service could not read, so the clinician knows the rating may rest on incomplete data. */
 export function gapsSection(gaps: readonly DataGap[]): string {
-  const items = gaps.map((g) => {
-    const detail = g.detail ? ` (${escapeMarkdown(g.detail)})` : '';
-    return `${escapeMarkdown(g.resourceType)}: ${GAP_WORDS[g.reason] ?? escapeMarkdown(g.reason)}${detail}`;
-  });
+  // The technical detail (HTTP status, connection error) stays in the logs: echoed to whoever called, it
+  // would tell a caller what each host and port it named answered.
+  const items = gaps.map((g) => `${escapeMarkdown(g.resourceType)}: ${GAP_WORDS[g.reason] ?? escapeMarkdown(g.reason)}`);
   return items.length > 0 ? `${heading('Not read from the record')}\n\n${bullets(items)}` : '';
 }
 
