@@ -9,7 +9,6 @@ import { FIXTURE_NOW, fixturePatient, fixtureRequest, recordFromPrefetch, record
 /** Every fixture patient and what decide must make of it on patient-view (also the table in fixtures/README.md). */
 const EXPECTED: Record<string, { variant: number | 'undetermined' | 'not-applicable'; pitfalls: string[]; steps: Array<string[] | string> }> = {
   'v1-new-orthostatic': { variant: 1, pitfalls: [], steps: [['mri-head-wo-w', 'mri-spine-wo']] },
-  'v1-brain-features': { variant: 1, pitfalls: ['text-only-evidence'], steps: [['mri-spine-wo']] },
   'v1-chronic-no-spine': { variant: 1, pitfalls: [], steps: [['mri-spine-wo']] },
   'v2-post-lp-24h': { variant: 2, pitfalls: [], steps: [] },
   'v3-post-lp-5d': { variant: 3, pitfalls: [], steps: [] },
@@ -17,7 +16,8 @@ const EXPECTED: Record<string, { variant: number | 'undetermined' | 'not-applica
   'v5-chronic-negative-mri': { variant: 5, pitfalls: ['premature-end'], steps: [['dsm', 'ct-myelography-dynamic']] },
   'v5-text-only': { variant: 5, pitfalls: ['premature-end', 'text-only-evidence'], steps: [['dsm', 'ct-myelography-dynamic']] },
   'v5-entered-in-error': { variant: 5, pitfalls: ['premature-end'], steps: [['dsm', 'ct-myelography-dynamic']] },
-  'v6-rebound-after-patch': { variant: 6, pitfalls: [], steps: [] },
+  // The rebound character (worse lying down) is in the text only: flagged.
+  'v6-rebound-after-patch': { variant: 6, pitfalls: ['text-only-evidence'], steps: [] },
   'after-myelogram-negative': {
     variant: 5,
     pitfalls: ['premature-end', 'post-puncture-confounding', 'csf-venous-fistula'],
@@ -25,6 +25,8 @@ const EXPECTED: Record<string, { variant: number | 'undetermined' | 'not-applica
   },
   'undetermined-undated-lp': { variant: 'undetermined', pitfalls: [], steps: [] },
   'undetermined-brain-mri-no-report': { variant: 'undetermined', pitfalls: [], steps: [] },
+  // Positive initial imaging without obtundation: localisation, which no variant of the topic covers.
+  'undetermined-positive-brain-mri': { variant: 'undetermined', pitfalls: [], steps: [] },
   'not-applicable-migraine': { variant: 'not-applicable', pitfalls: [], steps: [] },
 };
 

@@ -79,7 +79,10 @@ const FACT_LABELS: Readonly<Record<string, string>> = {
   'spinal-intervention': 'Dural puncture or spinal intervention',
   'post-puncture-headache': 'Post-dural-puncture headache',
   'blood-patch': 'Epidural blood or fibrin glue patch',
-  'rebound-headache': 'Headache after the patch',
+  'rebound-headache': 'Rebound headache after the patch (worse lying down)',
+  'headache-after-patch': 'Headache after the patch',
+  'post-patch-orthostatic-headache': 'Orthostatic headache after the patch (recurrence)',
+  'spine-mri-partial': 'Spine MRI of part of the spine only',
   myelography: 'Myelography',
   'not-adult': 'Age under 18',
 };

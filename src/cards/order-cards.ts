@@ -274,8 +274,11 @@ function undeterminedCard(decision: Decision, orders: readonly RatedOrder[], ctx
       summary: 'ACR scenario for suspected intracranial hypotension not determined: imaging order not rated',
       indicator: 'info',
       detail: blocks(
-        'The record does not show which ACR scenario applies, so the service gives no appropriateness ' +
-          'rating. Recording the facts below would allow one.',
+        candidates.length > 0
+          ? 'The record does not show which ACR scenario applies, so the service gives no appropriateness ' +
+              'rating. Recording the facts below would allow one.'
+          : 'None of the ACR scenarios of this topic fits what the record shows (see below), so the service ' +
+              "gives no appropriateness rating; the choice of study is the clinician's.",
         names.length > 0 ? `${heading('Orders not rated')}\n\n${bullets(names)}` : '',
         listSection('Missing to decide', choice?.missing ?? []),
         listSection('Conflicting findings', choice?.conflicts ?? []),

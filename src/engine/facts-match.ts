@@ -6,7 +6,7 @@
  * What a match returns never contains the patient's text: for a text match it is our value-set term.
  */
 import type { CodeableConcept, Coding } from 'fhir/r4.js';
-import { SYSTEMS, UNGUARDED_TEXT_SETS, VALUE_SETS } from '../guideline/valuesets.js';
+import { PRE_NEGATION_ONLY_TEXT_SETS, SYSTEMS, UNGUARDED_TEXT_SETS, VALUE_SETS } from '../guideline/valuesets.js';
 
 export interface ConceptMatch {
   setId: string;
@@ -136,18 +136,41 @@ const TEXT_INDEX: Map<string, { any: RegExp; terms: CompiledTerm[] }> = new Map(
 );
 
 /**
- * A NegEx-style guard: a negation cue earlier in the same clause ("no pachymeningeal enhancement",
- * "negative for CSF leak"). "rule out"/"r/o" are NOT negations: on an order they mean "suspected".
+ * A NegEx-style guard (conventions stated in guideline/valuesets.ts). A term is negated by:
+ *  - a cue earlier in the same clause ("no pachymeningeal enhancement", "negative for CSF leak");
+ *  - the prefix "non-" / "non " right before it ("non-orthostatic headache");
+ *  - a cue inside the matched words ("headache, not orthostatic": the term spans the cue);
+ *  - a cue right after it with only auxiliaries between ("h/o SIH ruled out", "CSF leak was excluded",
+ *    "enhancement has resolved", "leak not seen"). "Cannot be excluded" / "not ruled out" are NOT negations:
+ *    the cue must follow the term directly.
+ * "rule out"/"r/o" BEFORE a term is not a negation: on an order it means "suspected".
+ * All patterns are compiled once here; nothing is compiled per call.
  */
 const NEGATION = /\b(no|not|without|negative\s+for|free\s+of|absence\s+of|absent|denies|denied|ruled\s+out|resolved)\b/i;
 const CLAUSE_BREAK = /[.;:\n]|\bbut\b|\bhowever\b/gi;
+/** The first clause break in a text (non-global: `search` needs no lastIndex). */
+const CLAUSE_END = /[.;:\n]|\bbut\b|\bhowever\b/i;
+const NON_PREFIX = /\bnon[-\s]?$/i;
+const INSIDE_NEGATION =
+  /\b(?:no|not|without|negative\s+for|free\s+of|absence\s+of|absent|denies|denied|ruled\s+out|resolved|non(?=[-\s]))\b/i;
+const POST_NEGATION =
+  /^[\s,(\u2013-]*(?:(?:has|have|had|is|was|were|are|been|being|now|since|subsequently|clinically)\s+)*(?:ruled\s+out|excluded|unlikely|absent|resolved|denied|negative|not\s+(?:present|seen|identified|found|demonstrated|confirmed|suspected|shown|evident))\b/i;
+/** How far after a term the post-negation cue is looked for (characters). */
+const POST_WINDOW = 60;
 
-function negated(text: string, at: number): boolean {
-  const before = text.slice(0, at);
-  let start = 0;
+function negated(text: string, start: number, end: number, preOnly: boolean): boolean {
+  const before = text.slice(0, start);
+  let from = 0;
   CLAUSE_BREAK.lastIndex = 0;
-  for (let m = CLAUSE_BREAK.exec(before); m; m = CLAUSE_BREAK.exec(before)) start = m.index + m[0].length;
-  return NEGATION.test(before.slice(start));
+  for (let m = CLAUSE_BREAK.exec(before); m; m = CLAUSE_BREAK.exec(before)) from = m.index + m[0].length;
+  if (NEGATION.test(before.slice(from))) return true;
+  if (preOnly) return false;
+  if (NON_PREFIX.test(text.slice(Math.max(0, start - 5), start))) return true;
+  if (INSIDE_NEGATION.test(text.slice(start, end))) return true;
+  let after = text.slice(end, end + POST_WINDOW);
+  const stop = after.search(CLAUSE_END);
+  if (stop >= 0) after = after.slice(0, stop);
+  return POST_NEGATION.test(after);
 }
 
 /**
@@ -204,11 +227,12 @@ function scanText(text: string, setId: string): string | undefined {
   const entry = TEXT_INDEX.get(setId);
   if (!entry || !entry.any.test(text)) return undefined;
   const guarded = !UNGUARDED_TEXT_SETS.has(setId);
+  const preOnly = PRE_NEGATION_ONLY_TEXT_SETS.has(setId);
   for (const t of entry.terms) {
     const re = t.scan;
     re.lastIndex = 0;
     for (let m = re.exec(text); m; m = re.exec(text)) {
-      if (!guarded || !negated(text, m.index)) return t.term;
+      if (!guarded || !negated(text, m.index, m.index + m[0].length, preOnly)) return t.term;
       if (m[0].length === 0) re.lastIndex++;
     }
   }

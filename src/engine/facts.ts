@@ -3,6 +3,9 @@
  * on. Each fact keeps the Evidence that supports it; evidence never holds patient free text (a text match
  * carries our value-set term and `textMatch: true`).
  *
+ * A draft order's reason tells what the clinician suspects NOW: it counts for SIH suspicion and obtundation,
+ * but never as a recorded headache (it cannot be "the headache after the patch", nor date the onset).
+ *
  * One pass per resource type, each resource matched once against all the sets it can support. The codes are
  * looked up in a Map built at module load (see facts-match.ts), which is faster than FHIRPath for this.
  *
@@ -31,6 +34,12 @@ import { thresholdMs, thresholdValue } from '../guideline/thresholds.js';
 
 export type { MyelographyFact, StudyFact, StudyStatus };
 
+/**
+ * The character of a recorded headache, for the patch rule (variant 6): worse lying down / coded high pressure
+ * ('rebound'), orthostatic or SIH-coded ('orthostatic'), both at once ('mixed'), or neither ('unspecified').
+ */
+export type HeadacheCharacter = 'rebound' | 'orthostatic' | 'mixed' | 'unspecified';
+
 /** One piece of evidence with the time it is about, kept as a range so date-only values stay honest. */
 export interface DatedEvidence {
   evidence: Evidence;
@@ -39,6 +48,10 @@ export interface DatedEvidence {
   fromRecordedDate?: boolean;
   /** Current: an active Condition, a draft order's reason, or an Observation. */
   active: boolean;
+  /** Headache entries: what kind of headache the record says it is. */
+  character?: HeadacheCharacter;
+  /** Coded or worded as a headache after a dural (lumbar) puncture. */
+  postPuncture?: boolean;
 }
 
 export type ChronicStatus = 'chronic' | 'not-chronic' | 'unknown';
@@ -60,22 +73,39 @@ export interface ClinicalFacts {
   now: Date;
   /** Orthostatic headache, suspected SIH, CSF leak (including the draft orders' reasons). */
   sihSuspicion: DatedEvidence[];
-  /** Every headache record (suspicion, chronic, post-puncture and plain headache): for "after the patch". */
+  /**
+   * Every RECORDED headache (Conditions and Observations: suspicion, chronic, post-puncture, rebound and plain
+   * headache) with its character: for "after the patch" and "before the puncture". Never draft-order reasons.
+   */
   headache: DatedEvidence[];
   chronic: ChronicFact;
   /** Dural punctures and other spinal interventions (procedures, myelograms, post-puncture headaches). */
   spinalInterventions: DatedEvidence[];
   /** Epidural blood patches and fibrin glue patches. */
   patches: DatedEvidence[];
-  /** Obtundation / decreased consciousness: coded, or the latest GCS at or below the threshold. */
+  /**
+   * Obtundation / decreased consciousness NOW: coded records dated within the recency window
+   * (THRESHOLDS['decreased-consciousness-recent']), a draft order's reason, or a recent latest GCS total at or
+   * below the threshold.
+   */
   decreasedConsciousness: Evidence[];
+  /** Decreased-consciousness records (or a low latest GCS) that are undated or older than the window. */
+  staleConsciousness: Evidence[];
   /** The latest GCS total, when recorded (kept so the cards can say a normal GCS overrode nothing). */
   latestGcs?: { value: number; evidence: Evidence };
-  /** Brain-imaging features of SIH (reports, findings, Bern score). */
+  /** Brain-imaging features of SIH (reports, findings, Bern score) that belong to this headache. */
   brainFeatures: Evidence[];
   brainMri: StudyFact;
   spineMri: StudyFact;
   myelography: MyelographyFact;
+  /**
+   * The onset the imaging is dated against: the earliest recorded onset of an SIH-suspicion Condition, else of a
+   * chronic-headache Condition. Studies dated before it are not counted (they are in `imagingNotCounted`).
+   */
+  workupOnset?: FhirInstantRange;
+  imagingNotCounted: Evidence[];
+  /** Some imaging counted although the headache onset or the study date is unknown. */
+  imagingDatingUncertain: boolean;
 }
 
 /** A reason on a draft order, with the order's id for the evidence. */
@@ -85,8 +115,10 @@ export interface DraftReason {
 }
 
 const HEADACHE_SETS = ['sih-suspicion', 'chronic-headache', 'post-puncture-headache', 'headache'] as const;
-const CONDITION_SETS = [...HEADACHE_SETS, 'decreased-consciousness', 'sih-brain-features'] as const;
+const CONDITION_SETS = [...HEADACHE_SETS, 'rebound-headache', 'decreased-consciousness', 'sih-brain-features'] as const;
 const OBSERVATION_SETS = [...CONDITION_SETS, 'gcs-total', 'bern-score'] as const;
+/** An Observation's value may name a finding, never a score. */
+const OBSERVATION_VALUE_SETS = CONDITION_SETS;
 const REASON_SETS = [...HEADACHE_SETS, 'decreased-consciousness'] as const;
 const PROCEDURE_SETS = ['blood-patch', 'spinal-intervention'] as const;
 
@@ -106,8 +138,23 @@ interface Acc {
   facts: ClinicalFacts;
   /** Condition onsets of the (non-post-puncture) headache, for the chronic rule. */
   headacheOnsets: Array<{ when: FhirInstantRange; fromRecordedDate: boolean; evidence: Evidence }>;
+  /** True onsets (not recordedDate) of SIH-suspicion and of chronic-headache Conditions: date the work-up. */
+  sihOnsets: FhirInstantRange[];
+  chronicOnsets: FhirInstantRange[];
   chronicCoded: Evidence[];
   gcs: Array<{ value: number; when?: FhirInstantRange; evidence: Evidence }>;
+  /** Decreased-consciousness records with the date their recency is judged by. */
+  consciousness: Array<{ evidence: Evidence; when?: FhirInstantRange }>;
+  /** Brain features from Conditions/Observations, filtered by the work-up onset at the end. */
+  featureRecords: Array<{ evidence: Evidence; when?: FhirInstantRange; trueDate: boolean }>;
+}
+
+function characterOf(hits: Map<string, ConceptMatch>): HeadacheCharacter {
+  const rebound = hits.has('rebound-headache');
+  const orthostatic = hits.has('sih-suspicion') || hits.has('post-puncture-headache');
+  if (rebound && orthostatic) return 'mixed';
+  if (rebound) return 'rebound';
+  return orthostatic ? 'orthostatic' : 'unspecified';
 }
 
 function addHeadacheMatches(
@@ -122,29 +169,46 @@ function addHeadacheMatches(
   dateInEvidence = true,
 ): void {
   const { facts } = acc;
-  const dated = (fact: string, m: ConceptMatch): DatedEvidence => ({
+  const dated = (fact: string, m: ConceptMatch, extra?: Partial<DatedEvidence>): DatedEvidence => ({
     evidence: evidenceOf(fact, resourceType, id, m, dateInEvidence ? when : undefined),
     ...(when ? { when } : {}),
     ...(fromRecordedDate ? { fromRecordedDate } : {}),
     active,
+    ...extra,
   });
+  const reason = resourceType === 'ServiceRequest';
   const suspicion = hits.get('sih-suspicion');
   const postPuncture = hits.get('post-puncture-headache');
   const chronic = hits.get('chronic-headache');
   const plain = hits.get('headache');
+  const rebound = hits.get('rebound-headache');
   if (suspicion) facts.sihSuspicion.push(dated('sih-suspicion', suspicion));
   // A post-puncture headache is by definition orthostatic and low-pressure (ICHD-3 7.2.1, clinical doc §2.4):
   // it makes SIH suspected, and its onset dates the puncture when no procedure is recorded.
   if (postPuncture) {
-    facts.sihSuspicion.push(dated('sih-suspicion', postPuncture));
-    if (resourceType !== 'ServiceRequest') facts.spinalInterventions.push(dated('post-puncture-headache', postPuncture));
+    facts.sihSuspicion.push(dated('sih-suspicion', postPuncture, { postPuncture: true }));
+    if (!reason) facts.spinalInterventions.push(dated('post-puncture-headache', postPuncture, { postPuncture: true }));
   }
   if (chronic && active) acc.chronicCoded.push(evidenceOf('chronic-headache', resourceType, id, chronic, when));
-  const any = suspicion ?? postPuncture ?? chronic ?? plain;
-  if (any) facts.headache.push(dated('headache', any));
+  // Recorded headaches only: a draft order's reason is not a dated headache record.
+  const any = rebound ?? suspicion ?? postPuncture ?? chronic ?? plain;
+  if (any && !reason) {
+    facts.headache.push(dated('headache', any, { character: characterOf(hits), ...(postPuncture ? { postPuncture: true } : {}) }));
+  }
   if (resourceType === 'Condition' && when && (suspicion ?? chronic ?? plain) && !postPuncture) {
     acc.headacheOnsets.push({ when, fromRecordedDate, evidence: evidenceOf('headache-onset', resourceType, id, (suspicion ?? chronic ?? plain)!, when) });
   }
+  if (resourceType === 'Condition' && when && !fromRecordedDate) {
+    if (suspicion ?? postPuncture) acc.sihOnsets.push(when);
+    if (chronic) acc.chronicOnsets.push(when);
+  }
+}
+
+/** The later of two optional dates (by start). */
+function later(a: FhirInstantRange | undefined, b: FhirInstantRange | undefined): FhirInstantRange | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return b.start > a.start ? b : a;
 }
 
 function readCondition(acc: Acc, c: Condition): void {
@@ -155,13 +219,24 @@ function readCondition(acc: Acc, c: Condition): void {
   const hits = matchConcept(c.code, CONDITION_SETS);
   if (hits.size === 0) return;
   const onset = firstDate(c.onsetDateTime, c.onsetPeriod?.start);
-  const recorded = onset ? undefined : firstDate(c.recordedDate);
+  const recordedDate = firstDate(c.recordedDate);
+  const recorded = onset ? undefined : recordedDate;
   const when = onset ?? recorded;
   addHeadacheMatches(acc, hits, 'Condition', c.id, when, recorded !== undefined, true);
   const dc = hits.get('decreased-consciousness');
-  if (dc) acc.facts.decreasedConsciousness.push(evidenceOf('decreased-consciousness', 'Condition', c.id, dc, when));
+  // Obtundation is judged by the latest date the Condition carries: it was at least recorded then.
+  if (dc) {
+    const seen = later(onset, recordedDate);
+    acc.consciousness.push({ evidence: evidenceOf('decreased-consciousness', 'Condition', c.id, dc, when), ...(seen ? { when: seen } : {}) });
+  }
   const bf = hits.get('sih-brain-features');
-  if (bf) acc.facts.brainFeatures.push(evidenceOf('brain-imaging-features', 'Condition', c.id, bf, when));
+  if (bf) {
+    acc.featureRecords.push({
+      evidence: evidenceOf('brain-imaging-features', 'Condition', c.id, bf, when),
+      ...(when ? { when } : {}),
+      trueDate: onset !== undefined,
+    });
+  }
 }
 
 function numericValue(o: Observation): number | undefined {
@@ -184,32 +259,45 @@ function saysAbsent(o: Observation): boolean {
 function readObservation(acc: Acc, o: Observation): void {
   if (EXCLUDED_OBSERVATION.has(o.status)) return;
   const hits = matchConcept(o.code, OBSERVATION_SETS);
-  // A generic "finding" Observation may carry the concept in its value instead.
-  if (o.valueCodeableConcept) {
-    for (const [k, v] of matchConcept(o.valueCodeableConcept, CONDITION_SETS)) if (!hits.has(k)) hits.set(k, v);
-  }
-  if (hits.size === 0) return;
-  const when = firstDate(o.effectiveDateTime, o.effectivePeriod?.start, o.effectiveInstant, o.issued);
+  // A GCS total is read by its code only (gcs-total has no text terms): nothing else about it is a finding.
   const gcs = hits.get('gcs-total');
   if (gcs) {
+    const when = firstDate(o.effectiveDateTime, o.effectivePeriod?.start, o.effectiveInstant, o.issued);
     const value = numericValue(o);
     if (value !== undefined) acc.gcs.push({ value, ...(when ? { when } : {}), evidence: evidenceOf('gcs', 'Observation', o.id, gcs, when) });
     return;
   }
+  // A generic "finding" Observation may carry the concept in its value instead.
+  if (o.valueCodeableConcept) {
+    for (const [k, v] of matchConcept(o.valueCodeableConcept, OBSERVATION_VALUE_SETS)) if (!hits.has(k)) hits.set(k, v);
+  }
+  if (hits.size === 0) return;
+  // Dated only once something matched: most Observations (vitals, labs) match nothing.
+  const when = firstDate(o.effectiveDateTime, o.effectivePeriod?.start, o.effectiveInstant, o.issued);
   const bern = hits.get('bern-score');
   if (bern) {
     const value = numericValue(o);
     if (value !== undefined && value >= thresholdValue('bern-score-features')) {
-      acc.facts.brainFeatures.push(evidenceOf('brain-imaging-features', 'Observation', o.id, bern, when));
+      acc.featureRecords.push({
+        evidence: evidenceOf('brain-imaging-features', 'Observation', o.id, bern, when),
+        ...(when ? { when } : {}),
+        trueDate: when !== undefined,
+      });
     }
     return;
   }
   if (saysAbsent(o)) return;
   addHeadacheMatches(acc, hits, 'Observation', o.id, when, false, true);
   const dc = hits.get('decreased-consciousness');
-  if (dc) acc.facts.decreasedConsciousness.push(evidenceOf('decreased-consciousness', 'Observation', o.id, dc, when));
+  if (dc) acc.consciousness.push({ evidence: evidenceOf('decreased-consciousness', 'Observation', o.id, dc, when), ...(when ? { when } : {}) });
   const bf = hits.get('sih-brain-features');
-  if (bf) acc.facts.brainFeatures.push(evidenceOf('brain-imaging-features', 'Observation', o.id, bf, when));
+  if (bf) {
+    acc.featureRecords.push({
+      evidence: evidenceOf('brain-imaging-features', 'Observation', o.id, bf, when),
+      ...(when ? { when } : {}),
+      trueDate: when !== undefined,
+    });
+  }
 }
 
 function readProcedure(acc: Acc, p: Procedure, imaging: ImagingCollector): void {
@@ -238,8 +326,9 @@ function readReason(acc: Acc, reason: DraftReason, now: FhirInstantRange): void 
   if (hits.size === 0) return;
   // The reason describes the patient now; it has no date of its own (Evidence.date stays empty).
   addHeadacheMatches(acc, hits, 'ServiceRequest', reason.orderId, now, false, true, false);
+  // A reason on today's order describes the patient now: it is within any recency window.
   const dc = hits.get('decreased-consciousness');
-  if (dc) acc.facts.decreasedConsciousness.push(evidenceOf('decreased-consciousness', 'ServiceRequest', reason.orderId, dc, undefined));
+  if (dc) acc.consciousness.push({ evidence: evidenceOf('decreased-consciousness', 'ServiceRequest', reason.orderId, dc, undefined), when: now });
 }
 
 /** Chronic = a chronic code/term, or a headache onset more than 3 months before now (recordedDate can only prove it). */
@@ -279,12 +368,18 @@ function chronicFact(acc: Acc, now: number): ChronicFact {
   return { status: 'unknown', evidence: [], coded: false, fromRecordedDate: false, ...base };
 }
 
-function latestGcs(acc: Acc): ClinicalFacts['latestGcs'] {
+function latestGcs(acc: Acc): Acc['gcs'][number] | undefined {
   let best: Acc['gcs'][number] | undefined;
   for (const g of acc.gcs) {
     if (!best || (g.when?.start ?? -Infinity) > (best.when?.start ?? -Infinity)) best = g;
   }
-  return best ? { value: best.value, evidence: best.evidence } : undefined;
+  return best;
+}
+
+function earliest(list: readonly FhirInstantRange[]): FhirInstantRange | undefined {
+  let best: FhirInstantRange | undefined;
+  for (const d of list) if (!best || d.start < best.start) best = d;
+  return best;
 }
 
 /**
@@ -309,21 +404,38 @@ function extract(record: PatientRecord, draftReasons: ReadonlyArray<CodeableConc
     spinalInterventions: [],
     patches: [],
     decreasedConsciousness: [],
+    staleConsciousness: [],
     brainFeatures: [],
     brainMri: { status: 'none', evidence: [] },
     spineMri: { status: 'none', evidence: [] },
     myelography: { done: false, result: 'unknown', evidence: [] },
+    imagingNotCounted: [],
+    imagingDatingUncertain: false,
   };
-  const acc: Acc = { facts, headacheOnsets: [], chronicCoded: [], gcs: [] };
+  const acc: Acc = {
+    facts,
+    headacheOnsets: [],
+    sihOnsets: [],
+    chronicOnsets: [],
+    chronicCoded: [],
+    gcs: [],
+    consciousness: [],
+    featureRecords: [],
+  };
   const imaging = new ImagingCollector();
   const r = record.resources;
 
   for (const c of r.Condition) readCondition(acc, c);
+  // The headache's onset dates the work-up: imaging from before it belongs to something else.
+  const workupOnset = earliest(acc.sihOnsets) ?? earliest(acc.chronicOnsets);
+  if (workupOnset) facts.workupOnset = workupOnset;
+  imaging.setWorkupOnset(workupOnset);
   for (const o of r.Observation) readObservation(acc, o);
   for (const p of r.Procedure) readProcedure(acc, p, imaging);
   // Studies before reports: reports may name their study only by reference.
   for (const s of r.ImagingStudy) if (!EXCLUDED_STUDY.has(s.status)) imaging.addStudy(s);
   for (const d of r.DiagnosticReport) if (!EXCLUDED_REPORT.has(d.status)) imaging.addReport(d);
+  imaging.finish();
   const nowRange: FhirInstantRange = { iso: now.toISOString(), start: nowMs, end: nowMs };
   for (const reason of draftReasons) {
     readReason(acc, 'concept' in reason ? reason : { concept: reason }, nowRange);
@@ -334,28 +446,39 @@ function extract(record: PatientRecord, draftReasons: ReadonlyArray<CodeableConc
   facts.spinalInterventions = facts.spinalInterventions.filter((d) => !d.when || d.when.start <= nowMs);
   facts.patches = facts.patches.filter((d) => !d.when || d.when.start <= nowMs);
 
+  // Brain features recorded as findings count like studies: not when dated before the headache began.
+  for (const f of acc.featureRecords) {
+    if (workupOnset && f.when && f.trueDate && f.when.end <= workupOnset.start) continue;
+    facts.brainFeatures.push(f.evidence);
+  }
   facts.brainFeatures.push(...imaging.brainFeatures);
   facts.brainMri = imaging.brainMri;
   facts.spineMri = imaging.spineMri;
   facts.myelography = imaging.myelography;
+  facts.imagingNotCounted = imaging.notCounted;
+  facts.imagingDatingUncertain = imaging.datingUncertain;
   facts.chronic = chronicFact(acc, nowMs);
 
+  // Obtundation is a state now: only records within the recency window count (an order's reason is "now").
+  const recentFrom = nowMs - thresholdMs('decreased-consciousness-recent');
+  const isRecent = (when: FhirInstantRange | undefined): boolean => when !== undefined && when.end >= recentFrom;
+  for (const d of acc.consciousness) (isRecent(d.when) ? facts.decreasedConsciousness : facts.staleConsciousness).push(d.evidence);
   const gcs = latestGcs(acc);
   if (gcs) {
-    facts.latestGcs = gcs;
-    if (gcs.value <= thresholdValue('decreased-consciousness-gcs')) facts.decreasedConsciousness.push(gcs.evidence);
+    facts.latestGcs = { value: gcs.value, evidence: gcs.evidence };
+    if (gcs.value <= thresholdValue('decreased-consciousness-gcs')) {
+      (isRecent(gcs.when) ? facts.decreasedConsciousness : facts.staleConsciousness).push(gcs.evidence);
+    }
   }
   return facts;
 }
 
 /**
  * Whether the topic applies: SIH is suspected (orthostatic headache, CSF leak, a coded diagnosis, a post-
- * puncture headache), or an obtunded patient, who cannot report an orthostatic headache, has brain-imaging
- * features of SIH (the variant 4 presentation). Brain features alone (e.g. a subdural collection after a fall)
- * do not make the topic apply.
+ * puncture headache, including a draft order's reason). Nothing else makes it apply: brain features with
+ * obtundation (e.g. a traumatic subdural in a comatose patient) are not a suspicion of SIH by themselves
+ * (radiologist review).
  */
 export function sihSuspected(facts: ClinicalFacts): boolean {
-  return (
-    facts.sihSuspicion.length > 0 || (facts.brainFeatures.length > 0 && facts.decreasedConsciousness.length > 0)
-  );
+  return facts.sihSuspicion.length > 0;
 }

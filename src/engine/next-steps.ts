@@ -2,7 +2,8 @@
  * Next steps for patient-view: the imaging the chosen variant rates Usually Appropriate that is neither done
  * nor already ordered, and the seed article's downstream path once a myelogram exists.
  *
- *  - V1: MRI head AND MRI complete spine (selection 'all'), each only if that region has no MRI done/ordered.
+ *  - V1: MRI head AND MRI complete spine (selection 'all'), each only if that region has no MRI done/ordered
+ *    (a spine MRI of only part of the spine does not count as done: the complete spine is still proposed).
  *  - V4: MRI complete spine.
  *  - V5: digital subtraction myelography OR dynamic CT myelography ('one-of'), unless either is ordered or a
  *    myelogram is already on record (then the after-myelography step speaks instead).
@@ -52,7 +53,9 @@ function mriStep(
 ): NextStep | undefined {
   const procedures: ProcedureId[] = [];
   for (const region of regions) {
-    const done = (region === 'head' ? facts.brainMri : facts.spineMri).status !== 'none';
+    // A spine MRI of only part of the spine ('partial') is not the complete-spine study the variant rates.
+    const status = (region === 'head' ? facts.brainMri : facts.spineMri).status;
+    const done = status !== 'none' && status !== 'partial';
     const alreadyOrdered = [...ordered].some((p) => isMri(p, region));
     const best = bestMri(variant, region);
     if (!done && !alreadyOrdered && best) procedures.push(best);

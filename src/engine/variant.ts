@@ -6,13 +6,14 @@
 import type { Evidence, VariantChoice } from './types.js';
 import type { VariantId } from '../guideline/types.js';
 import type { ClinicalFacts, DatedEvidence } from './facts.js';
+import type { FhirInstantRange } from './facts-dates.js';
 import { sihSuspected } from './facts.js';
-import { thresholdMs } from '../guideline/thresholds.js';
+import { thresholdMs, thresholdValue } from '../guideline/thresholds.js';
 
 /** Outcome of one precedence step: decided, undetermined, or "not this variant, go on". */
 type Step =
   | { kind: 'variant'; variant: VariantId; evidence: Evidence[]; rationale: string[]; cautions?: string[] }
-  | { kind: 'undetermined'; missing: string[]; conflicts: string[]; candidates: VariantId[] }
+  | { kind: 'undetermined'; missing: string[]; conflicts: string[]; candidates: VariantId[]; evidence?: Evidence[] }
   | { kind: 'next'; cautions?: string[] };
 
 const ev = (list: DatedEvidence[]): Evidence[] => list.map((d) => d.evidence);
@@ -26,30 +27,73 @@ function latest(list: DatedEvidence[]): DatedEvidence | undefined {
   return best;
 }
 
-/** V6: a headache that began after a patch, within the rebound window. */
+/** The whole number of days in a day threshold, for the rationale texts. */
+const days = (id: string): number => thresholdValue(id);
+
+/**
+ * V6: a rebound (high-pressure) headache after a patch. Only recorded headaches (Conditions, Observations)
+ * count, never a draft order's reason. Within the window after a patch:
+ *  - worse lying down / coded intracranial hypertension → V6;
+ *  - orthostatic / SIH-coded → a recurrence (the patch failed), not a rebound: go on, with a caution;
+ *  - both in the record → undetermined (conflict); a plain "headache" → undetermined (which kind?).
+ */
 function reboundAfterPatch(f: ClinicalFacts): Step {
   if (f.patches.length === 0) return { kind: 'next' };
   const windowMs = thresholdMs('rebound-after-patch');
   const undatedPatch = f.patches.some((p) => !p.when);
   const undatedHeadache = f.headache.some((h) => !h.when);
   const rebound: Evidence[] = [];
+  const recurrence: Evidence[] = [];
+  const unspecified: Evidence[] = [];
   const patches: Evidence[] = [];
   for (const p of f.patches) {
     if (!p.when) continue;
     for (const h of f.headache) {
       // The headache's latest possible instant is after the patch began, and it began within the window.
-      if (h.when && h.when.end > p.when.start && h.when.start <= p.when.end + windowMs) {
-        rebound.push({ ...h.evidence, fact: 'rebound-headache' });
-        if (!patches.includes(p.evidence)) patches.push(p.evidence);
-      }
+      if (!h.when || h.when.end <= p.when.start || h.when.start > p.when.end + windowMs) continue;
+      if (!patches.includes(p.evidence)) patches.push(p.evidence);
+      const character = h.character ?? 'unspecified';
+      if (character === 'rebound' || character === 'mixed') rebound.push({ ...h.evidence, fact: 'rebound-headache' });
+      if (character === 'orthostatic' || character === 'mixed') recurrence.push({ ...h.evidence, fact: 'post-patch-orthostatic-headache' });
+      if (character === 'unspecified') unspecified.push({ ...h.evidence, fact: 'headache-after-patch' });
     }
+  }
+  if (rebound.length > 0 && recurrence.length > 0) {
+    return {
+      kind: 'undetermined',
+      missing: [],
+      conflicts: [
+        'A headache after the epidural blood or fibrin glue patch is recorded both as worse lying down (rebound, variant 6) and as orthostatic (recurrence: the patch may have failed).',
+      ],
+      candidates: [6, 1, 5],
+      evidence: [...patches, ...rebound, ...recurrence],
+    };
   }
   if (rebound.length > 0) {
     return {
       kind: 'variant',
       variant: 6,
       evidence: [...patches, ...rebound],
-      rationale: ['A headache began after an epidural blood or fibrin glue patch, within 14 days of it.'],
+      rationale: [
+        `A headache worse lying down (rebound intracranial hypertension) began after an epidural blood or fibrin glue patch, within ${days('rebound-after-patch')} days of it.`,
+      ],
+    };
+  }
+  if (recurrence.length > 0) {
+    return {
+      kind: 'next',
+      cautions: [
+        'The headache after the patch is orthostatic: recurrence rather than rebound (the patch may have failed; the seed article\'s pathway is imaging to localise the leak), so variant 6 does not apply.',
+      ],
+    };
+  }
+  if (unspecified.length > 0) {
+    return {
+      kind: 'undetermined',
+      missing: ['whether the headache after the patch is orthostatic (recurrence) or worse lying down (rebound)'],
+      conflicts: [],
+      candidates: [6, 1, 5],
+      evidence: [...patches, ...unspecified],
     };
   }
   if (f.headache.length > 0 && (undatedPatch || undatedHeadache)) {
@@ -60,7 +104,27 @@ function reboundAfterPatch(f: ClinicalFacts): Step {
       candidates: [6, 1, 5],
     };
   }
-  return { kind: 'next', cautions: ['An epidural blood or fibrin glue patch is recorded; the headache did not begin within 14 days after it.'] };
+  return {
+    kind: 'next',
+    cautions: [`An epidural blood or fibrin glue patch is recorded; no headache began within ${days('rebound-after-patch')} days after it.`],
+  };
+}
+
+/**
+ * When the headache began relative to the puncture at `p`: 'after' (a post-puncture headache is coded, or an
+ * SIH headache's recorded onset is at or after the puncture), 'before' (a headache record is dated before the
+ * puncture), or 'unknown'.
+ */
+function onsetRelativeTo(f: ClinicalFacts, p: FhirInstantRange): 'after' | 'before' | 'unknown' {
+  // A coded post-puncture headache of this puncture (not of an older one) says the puncture caused it.
+  if (f.sihSuspicion.some((d) => d.postPuncture && (!d.when || d.when.end >= p.start))) return 'after';
+  // Any recorded headache dated before the puncture (an onset, a recordedDate, or an Observation: the onset is
+  // at or before each) predates it. A rebound-only record (intracranial hypertension) is another headache.
+  if (f.headache.some((h) => !h.postPuncture && h.character !== 'rebound' && h.when && h.when.end <= p.start)) return 'before';
+  const began = f.sihSuspicion.some(
+    (d) => !d.postPuncture && d.evidence.resourceType === 'Condition' && d.when && !d.fromRecordedDate && d.when.start >= p.start,
+  );
+  return began ? 'after' : 'unknown';
 }
 
 /** V2 / V3: a recent dural puncture or spinal intervention that the headache may come from. */
@@ -103,6 +167,30 @@ function afterSpinalIntervention(f: ClinicalFacts): Step {
   if (recent.fromRecordedDate) cautions.push('The puncture is dated by when the post-puncture headache was recorded, not its onset.');
   const sinceLatest = now - recent.when!.start; // the longest the interval can be
   const sinceEarliest = now - recent.when!.end; // the shortest
+  // V2/V3 are headaches FROM the puncture: only when the headache began at or after it (or a post-puncture
+  // headache is coded). A headache that predates the puncture (e.g. weeks of headache, then an opening-pressure
+  // LP) is not caused by it (radiologist review).
+  const relation = onsetRelativeTo(f, recent.when!);
+  if (relation === 'before') {
+    return {
+      kind: 'next',
+      cautions: [
+        'The headache began before the dural puncture or spinal intervention, so variants 2 and 3 do not apply; the puncture may add a post-puncture headache.',
+        ...cautions,
+      ],
+    };
+  }
+  if (relation === 'unknown') {
+    const candidates: VariantId[] = [1];
+    if (sinceEarliest <= earlyMs) candidates.push(2);
+    if (sinceLatest > earlyMs) candidates.push(3);
+    return {
+      kind: 'undetermined',
+      missing: ['when the headache began relative to the dural puncture or spinal intervention (before it, or at or after it)'],
+      conflicts: [],
+      candidates,
+    };
+  }
   if (sinceLatest <= earlyMs) {
     return {
       kind: 'variant',
@@ -146,7 +234,15 @@ function afterSpinalIntervention(f: ClinicalFacts): Step {
   };
 }
 
-/** V4: obtundation with brain-imaging features. */
+/** Said when imaging was counted although the headache onset or a study date is unknown. */
+const DATING_CAUTION =
+  'The headache onset or a study date is not recorded: imaging counted here may predate the headache.';
+
+function datingCautions(f: ClinicalFacts): string[] {
+  return f.imagingDatingUncertain ? [DATING_CAUTION] : [];
+}
+
+/** V4: obtundation (recent) with brain-imaging features. */
 function obtundedWithFeatures(f: ClinicalFacts): Step {
   if (f.decreasedConsciousness.length === 0) return { kind: 'next' };
   if (f.brainFeatures.length > 0) {
@@ -155,6 +251,7 @@ function obtundedWithFeatures(f: ClinicalFacts): Step {
       variant: 4,
       evidence: [...f.decreasedConsciousness, ...f.brainFeatures],
       rationale: ['Decreased consciousness with brain-imaging features of intracranial hypotension.'],
+      cautions: datingCautions(f),
     };
   }
   if (f.brainMri.status === 'done-unknown' || f.brainMri.status === 'in-progress') {
@@ -166,28 +263,59 @@ function obtundedWithFeatures(f: ClinicalFacts): Step {
   };
 }
 
-/** V5: chronic headache with negative brain AND spine MRI; otherwise says what stops it. */
+/**
+ * Positive initial imaging without obtundation: brain-imaging features of SIH, or a spine MRI showing a leak or
+ * an extradural collection. The seed article: such patients "follow a distinct workup" (where is the leak?),
+ * and the 2024 topic has no variant for it (V4 needs obtundation, V5 negative imaging, V1 is the initial
+ * imaging already done). Never a confident V1: undetermined, no candidate (radiologist review).
+ */
+function positiveInitialImaging(f: ClinicalFacts): Step {
+  const brain = f.brainFeatures.length > 0;
+  const spine = f.spineMri.status === 'positive';
+  if (!brain && !spine) return { kind: 'next' };
+  const shown = [
+    ...(brain ? ['brain-imaging features of intracranial hypotension'] : []),
+    ...(spine ? ['a CSF leak or extradural CSF collection on spine MRI'] : []),
+  ].join(' and ');
+  const missing: string[] = [];
+  const candidates: VariantId[] = [];
+  if (brain && f.staleConsciousness.length > 0) {
+    missing.push(
+      `whether the patient is obtunded now (the decreased-consciousness records found are undated or older than ${days('decreased-consciousness-recent')} days): variant 4 would apply`,
+    );
+    candidates.push(4);
+  }
+  return {
+    kind: 'undetermined',
+    missing,
+    conflicts: [
+      `Initial imaging already shows ${shown}, and no current obtundation is recorded: the question is now where the leak is (localisation), and no ACR variant of this topic covers localisation after positive initial imaging (variant 4 needs obtundation, variant 5 negative initial imaging).`,
+    ],
+    candidates,
+  };
+}
+
+const WHOLE_SPINE_MISSING =
+  'an MRI of the whole spine (the spine MRI on record does not cover the cervical, thoracic and lumbar spine)';
+
+/** V5: chronic headache with negative brain AND whole-spine MRI; otherwise says what stops it. */
 function chronicNegativeWorkup(f: ClinicalFacts): Step {
   const brainNegative = f.brainMri.status === 'negative' && f.brainFeatures.length === 0;
   const spine = f.spineMri.status;
-  const cautions: string[] = [];
-  if (f.brainFeatures.length > 0) {
-    // No "classic findings" variant in the 2024 topic: V1, whose Usually Appropriate list includes
-    // complete-spine MRI, the localising study (clinical doc §1.1; precedence.ts).
-    cautions.push('Brain imaging already shows features of intracranial hypotension; the next question is where the leak is.');
-    return { kind: 'next', cautions };
-  }
-  if (spine === 'positive') {
-    cautions.push('The spine MRI report describes a CSF leak or fluid collection.');
-    return { kind: 'next', cautions };
-  }
   const brainUnknown = f.brainMri.status === 'done-unknown' || f.brainMri.status === 'in-progress';
   const spineUnknown = spine === 'done-unknown' || spine === 'in-progress';
-  const imagingCouldBeNegative = (brainNegative || brainUnknown) && (spine === 'negative' || spineUnknown);
-  if (!imagingCouldBeNegative) return { kind: 'next' }; // the initial work-up is not complete: V1
+  const spinePartial = spine === 'partial';
+  const imagingCouldBeNegative = (brainNegative || brainUnknown) && (spine === 'negative' || spineUnknown || spinePartial);
+  if (!imagingCouldBeNegative) {
+    // The initial work-up is not complete: V1 (whose Usually Appropriate list includes MRI complete spine).
+    return spinePartial
+      ? { kind: 'next', cautions: ['The spine MRI on record covers only part of the spine: an MRI of the whole spine is part of the initial work-up.'] }
+      : { kind: 'next' };
+  }
   const missing: string[] = [];
   if (brainUnknown) missing.push('a brain MRI report');
   if (spineUnknown) missing.push('a spine MRI report');
+  if (spinePartial) missing.push(WHOLE_SPINE_MISSING);
   if (f.chronic.status === 'unknown') missing.push('when the headache began (chronic means more than 3 months)');
   const conflicts = f.chronic.conflict ? [f.chronic.conflict] : [];
   if (f.chronic.status === 'not-chronic' && missing.length === 0) {
@@ -201,13 +329,14 @@ function chronicNegativeWorkup(f: ClinicalFacts): Step {
   }
   const cautionsV5: string[] = [];
   if (f.chronic.fromRecordedDate) cautionsV5.push('Chronicity rests on when the headache was recorded, not its onset.');
+  cautionsV5.push(...datingCautions(f));
   return {
     kind: 'variant',
     variant: 5,
     evidence: [...f.chronic.evidence, ...f.brainMri.evidence, ...f.spineMri.evidence, ...ev(f.sihSuspicion)],
     rationale: [
       'Chronic headache with suspected intracranial hypotension.',
-      'Final brain MRI and spine MRI reports show no features of intracranial hypotension.',
+      'Final brain MRI and whole-spine MRI reports say they are negative for features of intracranial hypotension.',
     ],
     cautions: cautionsV5,
   };
@@ -224,10 +353,14 @@ export function chooseVariant(facts: ClinicalFacts): VariantChoice {
   const all = allEvidence(facts);
   if (!sihSuspected(facts)) return { status: 'not-applicable', evidence: all };
   const carried: string[] = [];
-  for (const step of [reboundAfterPatch, afterSpinalIntervention, obtundedWithFeatures, chronicNegativeWorkup]) {
+  if (facts.imagingNotCounted.length > 0) {
+    carried.push('Imaging dated before the headache began is not counted as part of this work-up.');
+  }
+  for (const step of [reboundAfterPatch, afterSpinalIntervention, obtundedWithFeatures, positiveInitialImaging, chronicNegativeWorkup]) {
     const out = step(facts);
     if (out.kind === 'undetermined') {
-      return { status: 'undetermined', missing: out.missing, conflicts: out.conflicts, candidates: out.candidates, evidence: all };
+      const evidence = out.evidence ? dedupe([...all, ...out.evidence]) : all;
+      return { status: 'undetermined', missing: out.missing, conflicts: out.conflicts, candidates: out.candidates, evidence };
     }
     if (out.kind === 'variant') {
       const cautions = withTextCaution(out.evidence, [...carried, ...(out.cautions ?? [])]);

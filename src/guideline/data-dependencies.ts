@@ -38,7 +38,25 @@ export const DATA_DEPENDENCIES: readonly DataDependency[] = [
     candidates: [4],
     why: 'procedures could show a recent dural puncture or patch (variants 2, 3, 6)',
   },
-  { answer: 2, undetermineIfMissing: [], cautionIfMissing: ['Procedure'], candidates: [2], why: 'procedures could show a later patch (variant 6)' },
-  { answer: 3, undetermineIfMissing: [], cautionIfMissing: ['Procedure'], candidates: [3], why: 'procedures could show a later patch (variant 6)' },
-  { answer: 6, undetermineIfMissing: [], cautionIfMissing: [], candidates: [6], why: '' },
+  {
+    answer: 2,
+    undetermineIfMissing: [],
+    cautionIfMissing: ['Procedure', 'Condition', 'Observation'],
+    candidates: [2],
+    why: 'procedures could show a later patch (variant 6); conditions or observations that the headache began before the puncture',
+  },
+  {
+    answer: 3,
+    undetermineIfMissing: [],
+    cautionIfMissing: ['Procedure', 'Condition', 'Observation'],
+    candidates: [3],
+    why: 'procedures could show a later patch (variant 6); conditions or observations that the headache began before the puncture',
+  },
+  {
+    answer: 6,
+    undetermineIfMissing: [],
+    cautionIfMissing: ['Observation'],
+    candidates: [6],
+    why: 'observations could show that the headache after the patch is orthostatic (a recurrence, not a rebound)',
+  },
 ];

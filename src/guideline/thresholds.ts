@@ -40,12 +40,21 @@ export const THRESHOLDS: Record<string, Threshold> = {
     source:
       'Our clinical threshold for review: below the 13–15 band that ICD-10-CM R40.241 groups as mild (clinical doc §2.4); the ACR text says only "obtundation"',
   },
+  'decreased-consciousness-recent': {
+    id: 'decreased-consciousness-recent',
+    value: 7,
+    unit: 'days',
+    meaning:
+      'A decreased-consciousness record (a Condition by the later of its onset and recorded date, an Observation, a GCS total) counts as obtundation now (variant 4) only when dated within this many days; older or undated records need a current one.',
+    source:
+      'Our clinical reading, for review (radiologist review asked for a recency window): obtundation is an acute state, and the ACR variant 4 text ("Obtundation … Next imaging study") describes the patient at the time of the next study',
+  },
   'rebound-after-patch': {
     id: 'rebound-after-patch',
     value: 14,
     unit: 'days',
     meaning:
-      'A headache beginning within this many days after an epidural blood or fibrin glue patch counts as a rebound headache (variant 6).',
+      'A headache beginning within this many days after an epidural blood or fibrin glue patch is read as a possible rebound headache (variant 6): it counts when it is worse lying down or coded as intracranial hypertension; an orthostatic one is a recurrence, not a rebound.',
     source:
       'Our reading: rebound headache after a patch typically begins within days; the ACR variant 6 text gives no window',
   },

@@ -11,8 +11,14 @@
  *    match hierarchically: a listed "G96.81" matches a recorded "G96.811". Dots are ignored ("G96811").
  *  - SNOMED CT, LOINC and CPT match exactly.
  *  - Text terms are a weaker, flagged fallback, tried on CodeableConcept.text and coding.display only when no
- *    code of that set matched. A term preceded in the same sentence by a negation ("no", "without",
- *    "negative for", ...) does not match.
+ *    code of that set matched. A term does not match when it is negated (our NegEx-style reading, for review):
+ *      - a cue earlier in the same clause ("no", "without", "negative for", "denies", ...);
+ *      - the prefix "non-" / "non " right before it ("non-orthostatic headache");
+ *      - a cue inside the matched words ("headache, not orthostatic");
+ *      - a cue right after it, with only auxiliaries between ("SIH ruled out", "h/o SIH was excluded",
+ *        "CSF leak not seen", "enhancement has resolved"); "cannot be excluded" is NOT a negation.
+ *    Sets in UNGUARDED_TEXT_SETS skip all of this; sets in PRE_NEGATION_ONLY_TEXT_SETS use only the first cue
+ *    (their own words contain negation words, or they name a study, where "without contrast" is common).
  */
 import type { ValueSet } from './types.js';
 
@@ -62,11 +68,22 @@ const sihSuspicion: ValueSet = {
   text: [
     term('orthostatic headache', /\borthostatic\b[^.;]*\bheadache|\bheadache[^.;]*\borthostatic\b/i),
     term('postural headache', /\b(postural|positional)\s+headache/i),
-    term('headache worse upright', /\bheadache[^.;]*\bworse\b[^.;]*\b(upright|standing|sitting)\b/i),
+    // "worse" must name the upright posture itself: "headache worse lying down, better sitting" is the
+    // opposite (high-pressure) pattern and must not read as orthostatic.
+    term(
+      'headache worse upright',
+      /\bheadache\b[^.;]*?\bworse\s+(?:when\s+|on\s+|while\s+|after\s+|with\s+|in\s+(?:the\s+|an\s+)?)?(?:upright|standing|sitting|getting\s+up)\b/i,
+    ),
     term('intracranial hypotension', /\bintracranial\s+hypotension\b/i),
     term('CSF leak', /\b(csf|cerebrospinal\s+fluid)\s+(leak|fistula)/i),
     term('low CSF pressure headache', /\blow[-\s](csf[-\s])?pressure\s+headache/i),
-    term('SIH', /\bSIH\b/),
+    // The bare acronym "SIH" is NOT a term [our reading, for review]: it also stands for stress-induced
+    // hyperglycaemia, self-inflicted harm and more, and is a surname. It counts only in a clinical phrase that
+    // makes it a diagnosis under consideration ("suspected SIH", "r/o SIH", "SIH headache", "? SIH").
+    term(
+      'SIH (suspected / under work-up)',
+      /(?:\b(?:suspected|suspect|suspicion\s+of|possible|probable|presumed|likely|query|r\/o|rule\s+out|h\/o|history\s+of|known|recurrent)|\?)\s*SIH\b|\bSIH\s+(?:suspected|headache|work-?up|symptoms)\b/i,
+    ),
   ],
 };
 
@@ -109,7 +126,12 @@ const spinalIntervention: ValueSet = {
   ],
   text: [
     term('lumbar puncture', /\blumbar\s+puncture\b|\bspinal\s+tap\b/i),
-    term('LP', /\bLP\b/),
+    // "LP" alone is too loose (licensed practitioner, lipoprotein, a plan step "LP"): only the whole text "LP" of
+    // a procedure, or uppercase "LP" next to a procedure word [our reading, for review]. Case-sensitive on "LP".
+    term(
+      'LP (lumbar puncture)',
+      /^\s*LP\s*$|\b(?:[Ss]\/[Pp]|[Pp]ost|[Aa]fter|[Ff]ollowing|[Dd]iagnostic|[Tt]herapeutic|[Bb]edside|[Ff]luoroscopic|[Ff]luoroscopically[-\s]guided|[Tt]raumatic|[Rr]epeat|[Ff]ailed|[Ll]arge[-\s]volume)[-\s]+LP\b|\bLP\s+(?:performed|done|attempted|completed|procedure|with\s+opening\s+pressure|for\s+(?:opening\s+pressure|CSF))\b/,
+    ),
     term('dural puncture', /\bdural\s+puncture\b/i),
     term('spinal anaesthesia', /\b(spinal|intrathecal|epidural|neuraxial)\s+an(a)?esthe/i),
     term('epidural injection', /\bepidural\b[^.;]*\binjection\b/i),
@@ -202,19 +224,22 @@ const decreasedConsciousness: ValueSet = {
     term('stupor', /\bstupor/i),
     term('somnolence', /\bsomnolen/i),
     term('decreased consciousness', /\b(decreased|reduced|depressed|impaired)\s+(level\s+of\s+)?consciousness\b/i),
-    term('coma', /\bcoma(tose)?\b(?!\s+scale)/i),
+    // Not "Glasgow coma scale/score" (e.g. the eye-opening subscore of 4 is not a coma) [our reading].
+    term('coma', /(?<!\bglasgow\s)\bcoma(?:tose)?\b(?!\s+(?:scale|score))/i),
   ],
 };
 
 /** Glasgow Coma Scale total score Observations. */
 const glasgowComaScale: ValueSet = {
   id: 'gcs-total',
-  title: 'Glasgow Coma Scale total score',
+  title: 'Glasgow Coma Scale total score (LOINC 9269-2 only; component scores and free text do not count)',
   codes: [
     // 9269-2 "Glasgow coma score total" is the LOINC code in common use; it is not in the clinical doc [U].
     { system: loinc, code: '9269-2', display: 'Glasgow coma score total', source: '[U] LOINC 9269-2 (not in the clinical doc)' },
   ],
-  text: [term('Glasgow coma score', /\bglasgow\s+coma\s+(scale|score)\b|\bGCS\b/i)],
+  // No text terms: a text match cannot tell the total (3–15) from a subscore (eye 1–4, verbal 1–5, motor 1–6),
+  // and a low subscore read as a total would be taken for obtundation (radiologist review).
+  text: [],
 };
 
 /**
@@ -239,7 +264,51 @@ const brainImagingFeatures: ValueSet = {
       display: 'Chronic subdural hematoma',
       source: 'clinical doc §2.5 [V-sandbox] (SIH complication)',
     },
-    // A radiologist's coded conclusion of intracranial hypotension on a brain study is itself a brain feature.
+    // The diagnosis codes of intracranial hypotension are NOT here: on a Condition they are the clinician's
+    // suspicion, not an imaging finding. On an imaging report they are, see `sih-imaging-conclusion`.
+  ],
+  // Text terms: the seed article's classic signs plus the other Bern-score and SIH signs named in radiology
+  // reports [our reading of report wording, for review]. Negated mentions ("no brain sagging") do not match.
+  text: [
+    term(
+      'pachymeningeal enhancement or thickening',
+      /\b(?:pachymeningeal|dural)\s+(?:enhancement|thickening)(?:\s+(?:and|with)\s+(?:enhancement|thickening))?\b|\b(?:thickened|enhancing)\s+(?:pachymeninges|dura)\b/i,
+    ),
+    term(
+      'brain sagging',
+      /\bsagging\b|\b(?:brain|brainstem|brain\s+stem|midbrain)\s+sag\b|\bbrain\s*stem\s+(?:descent|slumping)\b|\bslumping\b/i,
+    ),
+    term(
+      'tonsillar ectopia or descent',
+      /\btonsillar\s+(?:ectopia|descent|herniation)\b|\blow[-\s]lying\s+(?:cerebellar\s+)?tonsils?\b|\bdescent\s+of\s+the\s+(?:cerebellar\s+)?tonsils?\b/i,
+    ),
+    term(
+      'subdural collection',
+      /\bsubdural\s+(?:fluid\s+)?(?:collections?|hygromas?|effusions?|hematomas?|haematomas?)\b|\bsubdural\s+fluid\b/i,
+    ),
+    term(
+      'venous sinus engorgement',
+      /\bvenous\s+(?:sinus\s+)?(?:distension|distention|engorgement)(?:\s+sign)?\b|\b(?:distended|engorged)\s+(?:dural\s+venous|dural|venous)\s+sinus(?:es)?\b/i,
+    ),
+    term(
+      'pituitary engorgement',
+      /\bpituitary\s+(?:gland\s+)?(?:engorgement|hyperemia|hyperaemia|enlargement)\b|\b(?:enlarged|engorged|hyperemic|hyperaemic)\s+pituitary\b/i,
+    ),
+    term(
+      'effaced suprasellar or prepontine cistern',
+      /\b(?:suprasellar|prepontine)\s+cisterns?\s+(?:effacement|effaced|narrowing|narrowed)\b|\beffacement\s+of\s+the\s+(?:suprasellar|prepontine)\s+cisterns?\b/i,
+    ),
+  ],
+};
+
+/**
+ * A radiologist's conclusion of intracranial hypotension on an imaging REPORT is itself a brain-imaging
+ * feature. Read only on DiagnosticReports: the same codes on a Condition are a suspicion (sih-suspicion).
+ */
+const sihImagingConclusion: ValueSet = {
+  id: 'sih-imaging-conclusion',
+  title: 'Imaging report concluding intracranial hypotension (a brain-imaging feature; reports only)',
+  codes: [
     ...icd('G96.81', 'Intracranial hypotension', 'clinical doc §2.4 [V] (as a coded imaging conclusion)'),
     {
       system: snomed,
@@ -249,12 +318,8 @@ const brainImagingFeatures: ValueSet = {
     },
   ],
   text: [
-    term('pachymeningeal enhancement', /\b(pachymeningeal|dural)\s+(thickening\s+and\s+)?enhancement\b/i),
-    term('brain sagging', /\bsagging\b|\bbrain\s*stem\s+(descent|slumping)\b|\bslumping\b/i),
-    term('subdural collection', /\bsubdural\s+(fluid\s+)?(collection|hygroma|effusion|hematoma|haematoma)s?\b/i),
-    term('venous distension', /\bvenous\s+(sinus\s+)?distension\b|\bdistended\s+(dural\s+)?venous\s+sinus/i),
-    term('pituitary engorgement', /\bpituitary\s+(engorgement|hyperemia|hyperaemia|enlargement)\b/i),
     term('intracranial hypotension', /\bintracranial\s+hypotension\b/i),
+    term('findings of SIH', /\b(?:consistent\s+with|suggestive\s+of|compatible\s+with|in\s+keeping\s+with)\s+SIH\b/i),
   ],
 };
 
@@ -283,7 +348,8 @@ const brainMri: ValueSet = {
     { system: loinc, code: '24590-2', display: 'MR Brain', source: 'clinical doc §2.2 [S+]' },
     { system: snomed, code: '816077007', display: 'Magnetic resonance imaging of brain', source: 'clinical doc §2.3 [S]' },
   ],
-  // "MR" must stand alone so that MRA/MRV (angiography, venography) do not count as brain MRI.
+  // "MR" must stand alone so that MRA/MRV (angiography, venography) do not count as brain MRI; a text that
+  // also names angiography or venography ("MR angiography of the head") is excluded through `mr-vascular`.
   text: [term('MRI brain', /\b(mri|mr|magnetic\s+resonance(\s+imaging)?)\b[^,;]*\b(brain|head)\b|\b(brain|head)\b[^,;]*\b(mri|mr)\b/i)],
 };
 
@@ -416,7 +482,12 @@ const csfLeakFinding: ValueSet = {
     term('CSF leak', /\b(csf|cerebrospinal\s+fluid)\s+leak/i),
     term('CSF-venous fistula', /\b(csf|cerebrospinal\s+fluid)[-\s]+venous\s+fistula|\bCVF\b/i),
     term('contrast extravasation', /\bextravasation\b/i),
-    term('epidural fluid collection', /\b(epidural|extradural)\s+(fluid|csf)\s+collection/i),
+    // An extradural CSF collection is the spinal-MRI sign of a leak (SLEC = spinal longitudinal extradural CSF
+    // collection) [our reading of report wording, for review].
+    term(
+      'extradural CSF collection',
+      /\bSLEC\b|\bspinal\s+longitudinal\s+(?:extradural|epidural)\s+(?:(?:csf|fluid|cerebrospinal\s+fluid)\s+)?collections?\b|\b(?:epidural|extradural)\s+(?:(?:fluid|csf|cerebrospinal\s+fluid)\s+)?collections?\b|\b(?:ventral|dorsal)\s+(?:epidural|extradural)\s+(?:fluid|csf)\b|\bextradural\s+csf\b/i,
+    ),
     term('dural tear', /\bdural\s+(tear|defect)\b/i),
   ],
 };
@@ -435,17 +506,146 @@ const indeterminateResult: ValueSet = {
 };
 
 /**
- * Report words meaning "negative". Not negation-guarded (they ARE negations). Source: our reading of
- * radiology report wording; no code set exists (a SNOMED "normal" qualifier is unverified, so not used).
+ * Report words meaning "negative": a brain or spine MRI counts as negative only when its report SAYS so in one
+ * of these ways (and names no SIH feature or leak); a report without such words, or with findings we do not
+ * recognise, is "done, result unknown". The words must be about the study as a whole: "normal ventricles" is
+ * not a normal study. Not negation-guarded (they ARE negations); "not normal" is excluded in the pattern.
+ * Source: our reading of radiology report wording, for review; no code set exists (a SNOMED "normal"
+ * qualifier is unverified, so not used).
  */
 const negativeResult: ValueSet = {
   id: 'negative-result',
-  title: 'Negative imaging result (report wording)',
+  title: 'Negative imaging result (report wording, our reading)',
   codes: [],
   text: [
     term(
       'negative',
-      /\bno\s+(evidence\s+of\s+)?(csf\s+|cerebrospinal\s+fluid\s+)?(leak|extravasation|fistula|abnormalit)|\bnegative\b|\bnormal\b|\bunremarkable\b/i,
+      /(?<!\bnot\s)(?<!\bnon-?)\b(?:normal|unremarkable|negative)\s+(?:[\w-]+\s+){0,3}?(?:study|exam|examination|mri|mr|scan|imaging|appearances?|brain|spine|myelogram|myelography)\b|\b(?:study|exam|examination|mri|scan|imaging|brain|spine|myelogram)\s+(?:is|was|are|appears)\s+(?:otherwise\s+|entirely\s+|completely\s+)?(?:normal|unremarkable|negative)\b|^\s*(?:normal|unremarkable|negative)(?:\s+(?:study|exam|examination|mri|scan))?\s*\.?\s*$|\botherwise\s+(?:normal|unremarkable)\b|\bwithin\s+normal\s+limits\b|\bno\s+(?:acute\s+)?(?:intracranial\s+|spinal\s+)?abnormalit|\bno\s+(?:evidence|features|signs|findings)\s+(?:of|to\s+suggest|suggestive\s+of)\s+(?:spontaneous\s+)?(?:intracranial\s+hypotension|SIH|(?:a\s+)?(?:csf|cerebrospinal\s+fluid)\s+(?:leak|fistula))|\bno\s+(?:evidence\s+of\s+)?(?:a\s+)?(?:csf\s+|cerebrospinal\s+fluid\s+)?(?:leak|extravasation|fistula)|\bno\s+(?:evidence\s+of\s+)?(?:an?\s+)?(?:spinal\s+longitudinal\s+)?(?:epidural|extradural)\s+(?:(?:fluid|csf)\s+)?collection|\bno\s+SLEC\b|\bno\s+(?:evidence\s+of\s+)?(?:pachymeningeal|dural)\s+(?:enhancement|thickening)|\bno\s+(?:evidence\s+of\s+)?(?:brain\s+)?sagging|\bnegative\s+for\b/i,
+    ),
+  ],
+};
+
+/**
+ * Rebound (high-pressure) headache after an epidural blood or fibrin glue patch (ACR variant 6). Clinically a
+ * "rebound headache" after a patch is rebound intracranial HYPERtension: worse lying down, better upright.
+ * A returning ORTHOSTATIC headache is the opposite: the patch failed (recurrence), which is not variant 6
+ * (radiologist review). No code for rebound intracranial hypertension is verified: text terms [our reading,
+ * for review], plus the ICD-10-CM intracranial-hypertension category. Only headaches recorded AFTER a patch
+ * are read for this set; it never makes SIH suspected.
+ */
+const reboundHeadache: ValueSet = {
+  id: 'rebound-headache',
+  title: 'Rebound (high-pressure) headache after a patch: worse lying down [our reading; codes unverified]',
+  codes: [
+    // G93.2 "Benign intracranial hypertension" [S]: public ICD-10-CM code list (huggingface jilp00/icdcm-code-desc),
+    // not in the clinical doc; its FY2023 children G93.2x (intracranial hypertension kinds) are [U]. Read only
+    // as the character of a headache after a patch [our reading].
+    ...icd('G93.2', 'Intracranial hypertension', '[S] ICD-10-CM G93.2 (public code list, not the clinical doc); children [U]; [our reading]'),
+  ],
+  text: [
+    // Not medication-overuse ("analgesic rebound") headache.
+    term(
+      'rebound headache',
+      /(?<!\b(?:analgesic|medication|drug|caffeine|triptan|opioid)[-\s])\brebound\b[^.;]*\bheadache\b|\bheadache\b[^.;]*\b(?<!\b(?:analgesic|medication|drug|caffeine|triptan|opioid)[-\s])rebound\b(?![-\s]+(?:from|due\s+to)\s+(?:analgesic|medication|drug))/i,
+    ),
+    term('rebound intracranial hypertension', /\brebound\s+(?:intracranial\s+)?(?:hypertension|high[-\s]pressure)\b/i),
+    term(
+      'intracranial hypertension',
+      /\bintracranial\s+hypertension\b|\b(?:raised|increased|elevated|high)\s+(?:intracranial|icp|csf|cerebrospinal\s+fluid)\s+pressure\b|\bhigh[-\s]pressure\s+headache\b/i,
+    ),
+    term(
+      'headache worse lying down',
+      /\bheadache\b[^.;]*?\bworse\s+(?:when\s+|on\s+|while\s+|after\s+|with\s+|in\s+(?:the\s+|a\s+)?)?(?:lying|supine|recumbent|reclining)\b|\bheadache\b[^.;]*?\bbetter\s+(?:when\s+|on\s+|while\s+)?(?:upright|standing|sitting)\b|\bheadache\s+(?:on|when|while)\s+(?:lying|supine|recumbent)\b/i,
+    ),
+  ],
+};
+
+/**
+ * Which part of the spine a spine MRI covers: a negative spine work-up needs the WHOLE spine (ACR variant 1
+ * rates "MRI complete spine"; the seed's pitfall "failing to image the entire spine"). Either a complete-spine
+ * code or term, or cervical AND thoracic AND lumbar studies. Codes from the spine-MRI set above; text terms our
+ * reading of study names, for review. A spine MRI with no region is not proof of the whole spine.
+ */
+const spineMriComplete: ValueSet = {
+  id: 'spine-mri-complete',
+  title: 'Spine MRI coverage: complete (cervical, thoracic and lumbar) spine',
+  codes: [
+    { system: loinc, code: '30854-4', display: 'MR Cervical and thoracic and lumbar spine WO contrast', source: 'clinical doc §2.2 [S+]' },
+    { system: loinc, code: '30855-1', display: 'MR Cervical and thoracic and lumbar spine WO and W contrast IV', source: 'clinical doc §2.2 [S+]' },
+    { system: snomed, code: '411611000119102', display: 'MRI of cervical, thoracic, and lumbar spine without contrast', source: 'clinical doc §2.3 [V]' },
+    { system: snomed, code: '495741000119105', display: 'MRI of cervical, thoracic, and lumbar spine with contrast', source: 'clinical doc §2.3 [V]' },
+  ],
+  text: [
+    term(
+      'complete spine',
+      /\b(?:complete|whole|entire|total|full)\s+spine\b|\bcervical\b[^.;]*\bthoracic\b[^.;]*\blumb(?:ar|osacral)\b|\bC-?T-?L\s+spine\b|\bcervicothoracolumbar\b|\bneuraxis\b|\bcraniospinal\b/i,
+    ),
+  ],
+};
+
+const spineMriCervical: ValueSet = {
+  id: 'spine-mri-cervical',
+  title: 'Spine MRI coverage: cervical spine',
+  codes: [
+    ...(
+      [
+        ['72141', 'MRI cervical spine without contrast'],
+        ['72142', 'MRI cervical spine with contrast'],
+        ['72156', 'MRI cervical spine without and with contrast'],
+      ] as const
+    ).map(([code, display]) => ({ system: cpt, code, display, source: 'clinical doc §2.1 [V-sandbox]' })),
+    { system: loinc, code: '30667-0', display: 'MR Cervical spine WO contrast', source: 'clinical doc §2.2 [S+]' },
+    { system: loinc, code: '24937-5', display: 'MR Cervical spine WO and W contrast IV', source: 'clinical doc §2.2 [S+]' },
+  ],
+  text: [term('cervical spine', /\bcervical\b|\bc-spine\b|\bcervicothoracic\b/i)],
+};
+
+const spineMriThoracic: ValueSet = {
+  id: 'spine-mri-thoracic',
+  title: 'Spine MRI coverage: thoracic spine',
+  codes: [
+    ...(
+      [
+        ['72146', 'MRI thoracic spine without contrast'],
+        ['72147', 'MRI thoracic spine with contrast'],
+        ['72157', 'MRI thoracic spine without and with contrast'],
+      ] as const
+    ).map(([code, display]) => ({ system: cpt, code, display, source: 'clinical doc §2.1 [V-sandbox]' })),
+    { system: loinc, code: '36532-0', display: 'MR Thoracic spine WO contrast', source: 'clinical doc §2.2 [S+]' },
+    { system: loinc, code: '24981-3', display: 'MR Thoracic spine WO and W contrast IV', source: 'clinical doc §2.2 [S+]' },
+  ],
+  text: [term('thoracic spine', /\bthoracic\b|\bt-spine\b|\bdorsal\s+spine\b|\bcervicothoracic\b|\bthoracolumbar\b/i)],
+};
+
+const spineMriLumbar: ValueSet = {
+  id: 'spine-mri-lumbar',
+  title: 'Spine MRI coverage: lumbar spine',
+  codes: [
+    ...(
+      [
+        ['72148', 'MRI lumbar spine without contrast'],
+        ['72149', 'MRI lumbar spine with contrast'],
+        ['72158', 'MRI lumbar spine without and with contrast'],
+      ] as const
+    ).map(([code, display]) => ({ system: cpt, code, display, source: 'clinical doc §2.1 [V-sandbox]' })),
+    { system: loinc, code: '30679-5', display: 'MR Lumbar spine WO contrast', source: 'clinical doc §2.2 [S+]' },
+    { system: loinc, code: '24967-2', display: 'MR Lumbar spine WO and W contrast IV', source: 'clinical doc §2.2 [S+]' },
+  ],
+  text: [term('lumbar spine', /\blumbar\b|\bl-spine\b|\blumbosacral\b|\bthoracolumbar\b/i)],
+};
+
+/**
+ * MR angiography / venography named in a study's title: such a study is not a brain (or spine) MRI for this
+ * work-up, even when it says "MR ... head" [radiologist review; our reading of study names].
+ */
+const mrVascular: ValueSet = {
+  id: 'mr-vascular',
+  title: 'MR angiography or venography (not a brain or spine MRI for the SIH work-up)',
+  codes: [],
+  text: [
+    term(
+      'MR angiography or venography',
+      /\bMRA\b|\bMRV\b|\b(?:mr|mri|magnetic\s+resonance)\s*(?:angio|veno|arterio)|\b(?:angiogra|venogra|arteriogra)|\btime[-\s]of[-\s]flight\b/i,
     ),
   ],
 };
@@ -461,6 +661,7 @@ export const VALUE_SETS: Record<string, ValueSet> = Object.fromEntries(
     decreasedConsciousness,
     glasgowComaScale,
     brainImagingFeatures,
+    sihImagingConclusion,
     bernScore,
     brainMri,
     spineMri,
@@ -469,8 +670,36 @@ export const VALUE_SETS: Record<string, ValueSet> = Object.fromEntries(
     csfLeakFinding,
     indeterminateResult,
     negativeResult,
+    reboundHeadache,
+    spineMriComplete,
+    spineMriCervical,
+    spineMriThoracic,
+    spineMriLumbar,
+    mrVascular,
   ].map((vs) => [vs.id, vs]),
 );
 
-/** Value sets whose text terms are the finding itself, so the negation guard must not be applied to them. */
-export const UNGUARDED_TEXT_SETS: ReadonlySet<string> = new Set(['negative-result']);
+/**
+ * Value sets whose text terms are the finding itself (or a plain description), so the negation guard must not
+ * be applied to them: the negative wording, and the spine regions ("MRI spine without contrast, lumbar").
+ */
+export const UNGUARDED_TEXT_SETS: ReadonlySet<string> = new Set([
+  'negative-result',
+  'spine-mri-complete',
+  'spine-mri-cervical',
+  'spine-mri-thoracic',
+  'spine-mri-lumbar',
+]);
+
+/**
+ * Value sets checked only for a negation cue BEFORE the term: their own words contain negation words
+ * ("cannot be excluded", "non-diagnostic"), or they name a study, where "without" (contrast) is routine.
+ */
+export const PRE_NEGATION_ONLY_TEXT_SETS: ReadonlySet<string> = new Set([
+  'indeterminate-result',
+  'brain-mri',
+  'spine-mri',
+  'mr-myelography',
+  'myelography',
+  'mr-vascular',
+]);
