@@ -148,6 +148,27 @@ function ratedOrderCard(
     );
   }
 
+  return alternativesCard(decision, choice, rated, procedure, alternatives, ctx, {
+    summaries: [`${name} is ${rating} in ACR ${VARIANTS[variant].shortName}`, `${name} is ${rating} in ACR variant ${variant}`],
+    indicator: 'warning',
+    lead: `The ACR rates **${name}** ${rating} for this scenario. `,
+  });
+}
+
+/**
+ * The card body shared by a lower-rated order and a not-listed one: the verdict, the variant, the ordered
+ * study's row beside the suggested alternatives, and the common tail; suggestions from the alternatives.
+ */
+function alternativesCard(
+  decision: Decision,
+  choice: Determined,
+  rated: RatedOrder,
+  procedure: ProcedureId,
+  alternatives: ProcedureId[],
+  ctx: StampContext,
+  text: { summaries: [string, string]; indicator: Card['indicator']; lead: string },
+): Card {
+  const variant = choice.variant;
   const { suggestions, recommended } = alternativeSuggestions(
     rated.order,
     procedure,
@@ -158,14 +179,10 @@ function ratedOrderCard(
   );
   return makeCard(
     {
-      summary: firstFitting(
-        `${name} is ${rating} in ACR ${VARIANTS[variant].shortName}`,
-        `${name} is ${rating} in ACR variant ${variant}`,
-      ),
-      indicator: 'warning',
+      summary: firstFitting(...text.summaries),
+      indicator: text.indicator,
       detail: blocks(
-        `The ACR rates **${name}** ${rating} for this scenario. ` +
-          alternativesLead(variant, procedure, alternatives, recommended),
+        text.lead + alternativesLead(variant, procedure, alternatives, recommended),
         variantSection(variant),
         ratingSection(variant, [
           { procedure, role: 'ordered' },
@@ -189,36 +206,11 @@ function notListedCard(
 ): Card {
   const variant = choice.variant;
   const name = PROCEDURES[procedure].acrName;
-  const alternatives = usuallyAppropriate(variant);
-  const { suggestions, recommended } = alternativeSuggestions(
-    rated.order,
-    procedure,
-    variant,
-    alternatives,
-    ctx,
-    decision.patientId,
-  );
-  return makeCard(
-    {
-      summary: firstFitting(
-        `${name} is not rated by the ACR for ${VARIANTS[variant].shortName}`,
-        `${name} is not rated in ACR variant ${variant}`,
-      ),
-      indicator: 'info',
-      detail: blocks(
-        `The ACR does not list **${name}** for this scenario, so it has no rating here. ` +
-          alternativesLead(variant, procedure, alternatives, recommended),
-        variantSection(variant),
-        ratingSection(variant, [
-          { procedure, role: 'ordered' },
-          ...alternatives.map((p) => ({ procedure: p, role: 'suggested' })),
-        ]),
-        ...commonTail(decision, choice, rated),
-      ),
-      suggestions,
-    },
-    ctx.newUuid,
-  );
+  return alternativesCard(decision, choice, rated, procedure, usuallyAppropriate(variant), ctx, {
+    summaries: [`${name} is not rated by the ACR for ${VARIANTS[variant].shortName}`, `${name} is not rated in ACR variant ${variant}`],
+    indicator: 'info',
+    lead: `The ACR does not list **${name}** for this scenario, so it has no rating here. `,
+  });
 }
 
 /**
