@@ -350,8 +350,7 @@ function withTextCaution(evidence: Evidence[], cautions: string[]): string[] {
 
 /** Chooses the variant: the first precedence step that decides wins; cautions from earlier steps carry on. */
 export function chooseVariant(facts: ClinicalFacts): VariantChoice {
-  const all = allEvidence(facts);
-  if (!sihSuspected(facts)) return { status: 'not-applicable', evidence: all };
+  if (!sihSuspected(facts)) return { status: 'not-applicable', evidence: allEvidence(facts) };
   const carried: string[] = [];
   if (facts.imagingNotCounted.length > 0) {
     carried.push('Imaging dated before the headache began is not counted as part of this work-up.');
@@ -359,6 +358,8 @@ export function chooseVariant(facts: ClinicalFacts): VariantChoice {
   for (const step of [reboundAfterPatch, afterSpinalIntervention, obtundedWithFeatures, positiveInitialImaging, chronicNegativeWorkup]) {
     const out = step(facts);
     if (out.kind === 'undetermined') {
+      // Gathered only here and for not-applicable: a determined variant carries its own evidence.
+      const all = allEvidence(facts);
       const evidence = out.evidence ? dedupe([...all, ...out.evidence]) : all;
       return { status: 'undetermined', missing: out.missing, conflicts: out.conflicts, candidates: out.candidates, evidence };
     }

@@ -47,7 +47,7 @@ export type AssembleResult =
 
 type Need =
   | { kind: 'fetch' }
-  | { kind: 'continue'; next: string; already: FhirResource[] };
+  | { kind: 'continue'; next: string };
 
 /** What each hook cannot do without. Order hooks can decide from the draft order's reasonCode alone. */
 const REQUIRED: Record<HookRequest['hook'], RecordType[]> = {
@@ -113,7 +113,7 @@ export async function assemblePatientRecord(request: HookRequest, opts: Assemble
       record.sources[type] = 'prefetch';
       record.timings.push({ resourceType: type, source: 'prefetch', ms: 0, pages: 1, status: 'ok' });
       const next = nextLink(value as Bundle);
-      if (next) needs.set(type, { kind: 'continue', next, already: found });
+      if (next) needs.set(type, { kind: 'continue', next });
       continue;
     }
     const detail = isResource(value, 'OperationOutcome') ? 'the client sent an OperationOutcome' : 'unexpected resource';
@@ -176,7 +176,7 @@ export async function assemblePatientRecord(request: HookRequest, opts: Assemble
       }
       const result: SearchResult =
         need.kind === 'continue'
-          ? await client.continueFrom(need.next, type, signal, [])
+          ? await client.continueFrom(need.next, signal)
           : await client.searchByPatient(type, record.patientId, signal);
       const ms = performance.now() - started;
       const found = byType(result.resources, type);

@@ -140,22 +140,16 @@ export class FhirClient {
   /** Search {type}?patient={id}, then follow `next` links from the first page on (prefetch pages too). */
   async searchByPatient(type: string, patientId: string, signal: AbortSignal): Promise<SearchResult> {
     const first = `${this.opts.baseUrl}/${type}?patient=${encodeURIComponent(patientId)}&_count=${this.opts.pageSize}`;
-    return this.collect(first, type, signal, [], 0);
+    return this.collect(first, signal, 0);
   }
 
-  /** Follow a `next` link of a page we already hold (a paginated prefetch). */
-  async continueFrom(nextUrl: string, type: string, signal: AbortSignal, already: FhirResource[]): Promise<SearchResult> {
-    return this.collect(nextUrl, type, signal, already, 1);
+  /** Follow the `next` link of a page we already hold (a paginated prefetch: its first page counts). */
+  async continueFrom(nextUrl: string, signal: AbortSignal): Promise<SearchResult> {
+    return this.collect(nextUrl, signal, 1);
   }
 
-  private async collect(
-    startUrl: string,
-    type: string,
-    signal: AbortSignal,
-    already: FhirResource[],
-    pagesAlready: number,
-  ): Promise<SearchResult> {
-    const resources = [...already];
+  private async collect(startUrl: string, signal: AbortSignal, pagesAlready: number): Promise<SearchResult> {
+    const resources: FhirResource[] = [];
     const seen = new Set<string>();
     let url: string | undefined = startUrl;
     let pages = pagesAlready;

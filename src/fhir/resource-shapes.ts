@@ -6,6 +6,7 @@
  * (400 naming the field). Only the fields the engine reads are checked; everything else passes through.
  */
 import { z } from 'zod';
+import { pathExpression } from '../protocol/operation-outcome.js';
 import { compileFastCheck, type FastCheck } from './shape-fast.js';
 
 const str = z.string();
@@ -107,13 +108,11 @@ const FAST: ReadonlyMap<string, FastCheck> = new Map(Object.entries(SHAPES).map(
 export function shapeProblem(resource: unknown): string | undefined {
   if (typeof resource !== 'object' || resource === null) return '(resource)';
   const type = (resource as { resourceType?: unknown }).resourceType;
-  const schema = typeof type === 'string' ? SHAPES[type as ShapedType] : undefined;
+  // Own keys only: a resourceType of "constructor" must not find Object's prototype.
+  const schema = typeof type === 'string' && Object.hasOwn(SHAPES, type) ? SHAPES[type as ShapedType] : undefined;
   if (!schema) return undefined;
   if (FAST.get(type as string)?.(resource)) return undefined;
   const parsed = schema.safeParse(resource);
   if (parsed.success) return undefined;
-  const path = parsed.error.issues[0]?.path ?? [];
-  let out = '';
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
-  return out || '(resource)';
+  return pathExpression(parsed.error.issues[0]?.path ?? []) || '(resource)';
 }

@@ -159,17 +159,30 @@ export function rowsForVariant(variant: VariantId): readonly RatingRow[] {
  * radiation (so a card can lead with the study that carries less), then in PROCEDURES order for stability.
  */
 export function usuallyAppropriate(variant: VariantId): ProcedureId[] {
-  const order = Object.keys(PROCEDURES) as ProcedureId[];
-  return rowsForVariant(variant)
-    .filter((r) => r.category === UA)
-    .sort(
-      (a, b) =>
-        b.rating - a.rating ||
-        radiationLevel(a.adultRrl) - radiationLevel(b.adultRrl) ||
-        order.indexOf(a.procedure) - order.indexOf(b.procedure),
-    )
-    .map((r) => r.procedure);
+  // A copy: callers may sort or splice their list.
+  return [...(USUALLY_APPROPRIATE.get(variant) ?? [])];
 }
+
+/** Built once: the answer depends only on the variant, and cards ask for it on every order. */
+const USUALLY_APPROPRIATE: ReadonlyMap<VariantId, readonly ProcedureId[]> = (() => {
+  const order = Object.keys(PROCEDURES) as ProcedureId[];
+  const byVariant = new Map<VariantId, ProcedureId[]>();
+  for (const variant of [1, 2, 3, 4, 5, 6] as const) {
+    byVariant.set(
+      variant,
+      rowsForVariant(variant)
+        .filter((r) => r.category === UA)
+        .sort(
+          (a, b) =>
+            b.rating - a.rating ||
+            radiationLevel(a.adultRrl) - radiationLevel(b.adultRrl) ||
+            order.indexOf(a.procedure) - order.indexOf(b.procedure),
+        )
+        .map((r) => r.procedure),
+    );
+  }
+  return byVariant;
+})();
 
 /**
  * The ACR category of a 1–9 panel rating (RAND/UCLA bands as the ACR uses them, §1.2): 7–9 Usually

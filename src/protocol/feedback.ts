@@ -12,7 +12,7 @@
 import type { FastifyError, FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { FeedbackItem, Store } from '../store/store.js';
-import { sendOutcome, type IssueCode, type OutcomeIssue } from './operation-outcome.js';
+import { pathExpression, sendOutcome, type IssueCode, type OutcomeIssue } from './operation-outcome.js';
 
 /** Most items one POST may carry: several cards of several hook instances, never thousands. */
 export const MAX_FEEDBACK_ITEMS = 200;
@@ -70,14 +70,8 @@ export function toFeedbackItem(entry: FeedbackBody['feedback'][number]): Feedbac
 }
 
 /** `['feedback', 2, 'outcome']` → `feedback[2].outcome` (FHIRPath-like, as OperationOutcome.expression). */
-export function issuePath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else out += out === '' ? String(seg) : `.${String(seg)}`;
-  }
-  return out;
-}
+/** The path of a zod issue as an expression (kept exported under this name for the tests). */
+export const issuePath = pathExpression;
 
 export interface FeedbackRoutesOptions {
   store: Store;

@@ -31,3 +31,10 @@ export function operationOutcome(issues: OutcomeIssue[]): OperationOutcome {
 export function sendOutcome(reply: FastifyReply, status: number, issues: OutcomeIssue[]): FastifyReply {
   return reply.code(status).type('application/fhir+json').send(operationOutcome(issues));
 }
+
+/** A zod-style path as a FHIRPath-like expression: `context.draftOrders.entry[0].resource.code`. */
+export function pathExpression(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
+  return out;
+}

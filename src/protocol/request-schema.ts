@@ -11,7 +11,7 @@
 import { z } from 'zod';
 import type { Bundle, FhirResource } from 'fhir/r4.js';
 import type { HookContext, HookName, HookRequest, PrefetchValue } from './types.js';
-import type { OutcomeIssue } from './operation-outcome.js';
+import { pathExpression, type OutcomeIssue } from './operation-outcome.js';
 import { shapeProblem } from '../fhir/resource-shapes.js';
 
 const nonEmpty = z.string().trim().min(1);
@@ -112,12 +112,7 @@ export function tooDeep(root: unknown, max: number = MAX_JSON_DEPTH): PropertyKe
 export type ParseResult = { ok: true; request: HookRequest } | { ok: false; issues: OutcomeIssue[] };
 
 function toExpression(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const p of path) {
-    if (typeof p === 'number') out += `[${p}]`;
-    else out += out ? `.${String(p)}` : String(p);
-  }
-  return out || '(body)';
+  return pathExpression(path) || '(body)';
 }
 
 /** Wrap a lone object in an array: the most common deviation from R4 cardinality in draft orders. */
