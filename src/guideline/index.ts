@@ -4,6 +4,7 @@
  */
 export * from './types.js';
 export * from './topic.js';
+export * from './canonical.js';
 export * from './variants.js';
 export * from './procedures.js';
 export * from './ratings.js';
