@@ -10,8 +10,9 @@ import { DiscoveryError, loadDiscovery } from './protocol/discovery.js';
 import { HOOKS } from './protocol/types.js';
 import { createAdvisor } from './advisor.js';
 import { loadSiteCodes } from './guideline/site-codes.js';
-import { openSqliteStore } from './store/sqlite-store.js';
+import { openSqliteWorkerStore } from './store/worker-store.js';
 import { AuditWriter } from './store/audit-writer.js';
+import { startRetention } from './store/retention.js';
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
@@ -44,8 +45,23 @@ async function main(): Promise<void> {
   else logger.info(config.authDescription);
   for (const warning of config.store.warnings) logger.warn(warning);
 
-  const store = openSqliteStore(config.store.dbPath);
+  // SQLite in a worker thread: a stalled disk never holds the event loop. A corrupt or unreadable file
+  // stops start-up here, with the reason.
+  const store = await openSqliteWorkerStore(config.store.dbPath, { minFreeBytes: config.store.minFreeBytes });
   const audit = new AuditWriter(store, config.store.hashKey, logger);
+  const retention = startRetention(store, config.store.retentionDays, logger);
+  // Health changes are logged once each, so an operator sees when and why /readyz went not-ready.
+  let lastReason: string | undefined;
+  const healthLog = setInterval(() => {
+    void store.health().then((h) => {
+      const reason = h.ok ? undefined : h.reason;
+      if (reason === lastReason) return;
+      if (reason) logger.error({ reason }, 'store unhealthy: feedback refused, /readyz not-ready');
+      else logger.info('store healthy again');
+      lastReason = reason;
+    }, () => undefined);
+  }, 1000);
+  healthLog.unref();
   const advisor = createAdvisor({
     now: () => new Date(),
     ...(siteCodes ? { siteCodes } : {}),
@@ -61,6 +77,8 @@ async function main(): Promise<void> {
     if (closing) return;
     closing = true;
     logger.info({ signal }, 'shutting down');
+    retention.stop();
+    clearInterval(healthLog);
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     app
