@@ -67,7 +67,7 @@ const envSchema = z.object({
    * Event-loop delay (ms, the p99 over the last sampling interval) past which new calls are shed with
    * 503 and Retry-After, before latency collapses.
    */
-  SHED_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(10).default(300),
+  SHED_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(10).default(1000),
   /** Requests being processed at once past which new ones are shed with 503 (queue depth). */
   SHED_MAX_IN_FLIGHT: z.coerce.number().int().min(1).default(256),
   /**
