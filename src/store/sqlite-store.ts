@@ -286,9 +286,18 @@ export class SqliteDb {
       .run(at.toISOString());
   }
 
-  /** SQLite's quick_check: ['ok'] when the file is sound, else the problems it found (first few). */
+  /**
+   * SQLite's quick_check: ['ok'] when the file is sound, else the problems it found (first few). On a
+   * fresh read-only connection, so that pages this connection has cached do not hide damage on disk.
+   */
   quickCheck(): string[] {
-    return (this.db.prepare('PRAGMA quick_check(5)').pluck().all() as string[]).map(String);
+    if (this.path === ':memory:') return ['ok'];
+    const check = new Database(this.path, { readonly: true, fileMustExist: true });
+    try {
+      return (check.prepare('PRAGMA quick_check(5)').pluck().all() as unknown[]).map(String);
+    } finally {
+      check.close();
+    }
   }
 
   summary(window: TimeWindow): ReportSummary {
