@@ -3,11 +3,12 @@
  * store, authentication) is passed in, so tests build the same app the server runs, with their own parts.
  *
  * Order matters: CORS first (so even a 401 or 429 carries CORS headers and a browser can read it), then
- * load shedding and rate limits (cheap refusals before any work), then client authentication, then routes.
+ * load shedding and the per-address rate limit (cheap refusals before any work, a signature check
+ * included), then client authentication, then the per-client (issuer/tenant) rate limit, then routes.
+ * All of them are root hooks, which run in the order they are added.
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
-import rateLimit from '@fastify/rate-limit';
 import underPressure from '@fastify/under-pressure';
 import type { Logger } from 'pino';
 import { AccessLog } from './logger.js';
@@ -18,6 +19,7 @@ import { registerHookRoutes } from './protocol/routes.js';
 import { feedbackRoutes } from './protocol/feedback.js';
 import { analyticsRoutes } from './protocol/analytics.js';
 import { registerClientAuth } from './security/client-auth.js';
+import { createRateLimits } from './security/rate-limits.js';
 import type { Advisor } from './advisor.js';
 import type { Store } from './store/store.js';
 import type { AuditWriter } from './store/audit-writer.js';
@@ -46,6 +48,12 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
     requestTimeout: Math.max(10_000, config.FHIR_DEADLINE_MS * 3),
     connectionTimeout: 30_000,
     return503OnClosing: true,
+    // Which X-Forwarded-For hops are believed for request.ip (the per-address rate limit's key).
+    // A hop count n trusts the n nearest proxies (what proxy-addr does for a number; Fastify's types omit it).
+    trustProxy:
+      typeof config.TRUST_PROXY === 'number'
+        ? ((hops: number) => (_addr: string, i: number) => i < hops)(config.TRUST_PROXY)
+        : config.TRUST_PROXY,
     logController: new AccessLog(),
   });
 
@@ -70,13 +78,20 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
     // Sheds with 503 + Retry-After through our error handler, which answers an OperationOutcome.
     retryAfter: 10,
   });
-  await app.register(rateLimit, {
-    max: config.RATE_LIMIT_MAX,
-    timeWindow: 60_000,
-    allowList: (request) => PROBES.has(request.url),
-  });
-
+  const limits = await createRateLimits(
+    app,
+    {
+      perAddressMax: config.RATE_LIMIT_MAX,
+      perClientMax: config.RATE_LIMIT_CLIENT_MAX,
+      windowMs: config.RATE_LIMIT_WINDOW_MS,
+      exemptPaths: PROBES,
+      ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL, redisPrefix: config.REDIS_KEY_PREFIX } : {}),
+    },
+    parts.logger,
+  );
+  app.addHook('onRequest', limits.beforeAuth);
   if (config.auth.mode === 'required') registerClientAuth(app, config.auth);
+  app.addHook('onRequest', limits.afterAuth);
 
   const serviceIds = parts.discovery.services.map((s) => s.id);
   if (parts.store) {

@@ -61,10 +61,39 @@ const envSchema = z.object({
   PUBLIC_BASE_URL: z.url().optional(),
   /** JSON file with the trusted issuers (see fixtures/auth/README.md). */
   AUTH_ISSUERS_FILE: z.string().min(1).optional(),
-  /** Requests per minute per client address before 429. A hospital EHR is one client: size it for all its calls. */
+  /**
+   * Requests per window per client address before 429, counted BEFORE authentication (so token-less and
+   * forged-token floods are refused before any signature check). Behind a proxy set TRUST_PROXY.
+   */
   RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(6000),
+  /** Requests per window per authenticated issuer + tenant, counted after authentication. */
+  RATE_LIMIT_CLIENT_MAX: z.coerce.number().int().min(1).default(6000),
+  /** The rate-limit window in milliseconds. */
+  RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
+  /**
+   * Which X-Forwarded-For hops to believe for the client address (Fastify's trustProxy): `false`
+   * (default: the socket's peer), `true` (any: only behind a proxy that overwrites the header), a hop
+   * count, or a comma list of proxy addresses/CIDRs.
+   */
+  TRUST_PROXY: z
+    .string()
+    .transform((v): boolean | number | string => {
+      const t = v.trim().toLowerCase();
+      if (t === 'true') return true;
+      if (t === 'false') return false;
+      if (/^\d+$/.test(t)) return Number(t);
+      return v.trim();
+    })
+    .default(false),
+  /** redis://host:port: rate-limit counters shared by every replica. Unset: per process. */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
   /** Event-loop delay (ms) past which new calls are shed with 503 and Retry-After, before latency collapses. */
   SHED_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(10).default(1000),
+  /** Prefix of this deployment's keys in Redis (several deployments or test runs may share one Redis). */
+  REDIS_KEY_PREFIX: z.string().min(1).max(100).default('sih-cds:'),
 });
 
 export type Env = z.infer<typeof envSchema>;
