@@ -113,7 +113,7 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
       maxResponseBytes: config.FHIR_MAX_RESPONSE_BYTES,
     },
     ...(audit ? { onDecision: (event) => audit.record(event) } : {}),
-    ...(store ? { ready: () => store.ping() } : {}),
+    ...(store ? { ready: async () => (await store.health()).ok } : {}),
   });
   return app;
 }

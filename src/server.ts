@@ -63,14 +63,14 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
-    app.close().then(
-      () => {
-        audit.flush();
-        store.close();
-        process.exit(0);
-      },
-      () => process.exit(1),
-    );
+    app
+      .close()
+      .then(() => audit.flush())
+      .then(() => store.close())
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));

@@ -32,7 +32,7 @@ async function serve(t: Test, store?: Store): Promise<Served> {
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   t.teardown(async () => {
     await app.close();
-    s.close();
+    await s.close();
     rmSync(dir, { recursive: true, force: true });
   });
   return { url: address, store: s, path, dir, app };
@@ -86,7 +86,7 @@ const sandboxShape = {
 
 t.test('spec-shaped feedback round trip over HTTP; the comment is not stored', async (t) => {
   const s = await serve(t);
-  s.store.recordDecision(buildAuditRecord(makeAuditInput()));
+  await s.store.recordDecisions([buildAuditRecord(makeAuditInput())]);
   const res = await post(`${s.url}/cds-services/${SERVICE}/feedback`, specShape);
   t.equal(res.status, 200);
   t.same(res.json, {});
@@ -106,22 +106,22 @@ t.test('spec-shaped feedback round trip over HTTP; the comment is not stored', a
     outcome: 'overridden',
     reason_system: OVERRIDE_SYSTEM,
     reason_code: 'patient-preference',
-    reason_display: 'Patient preference',
+    reason_display: null, // the client's display is free text: not kept (issue 12)
     has_user_comment: 1,
     accepted_suggestions_json: '[]',
   });
-  s.store.close();
+  await s.store.close();
   const bytes = Buffer.concat(readdirSync(s.dir).map((f) => readFileSync(join(s.dir, f))));
   t.equal(bytes.indexOf(Buffer.from('Quillfeather')), -1, 'userComment text is nowhere in the database');
 });
 
 t.test('reference-client feedback is stored and counted in the summary', async (t) => {
   const s = await serve(t);
-  s.store.recordDecision(buildAuditRecord(makeAuditInput()));
+  await s.store.recordDecisions([buildAuditRecord(makeAuditInput())]);
   const res = await post(`${s.url}/cds-services/${SERVICE}/feedback`, sandboxShape);
   t.equal(res.status, 200);
   t.match(rows(s.path), [{ reason_code: 'already-done', reason_display: null, has_user_comment: 0, outcome_timestamp: '2026-11-03T10:02:03.456Z' }]);
-  const group = s.store.summary({}).groups.find((g) => g.cardType === 'order-warning' && g.variant === 'V1');
+  const group = (await s.store.summary({})).groups.find((g) => g.cardType === 'order-warning' && g.variant === 'V1');
   t.match(group, {
     cardsShown: 1,
     overridden: 1,
@@ -203,7 +203,7 @@ t.test('a failed write is not answered 200', async (t) => {
   } as unknown as Store;
   const s = await serve(t, broken);
   const res = await post(`${s.url}/cds-services/${SERVICE}/feedback`, sandboxShape);
-  t.equal(res.status, 500);
-  t.match(res.json, { resourceType: 'OperationOutcome', issue: [{ code: 'exception' }] });
+  t.equal(res.status, 503, 'storage failure is 503 (retry), not 500 (issue 12)');
+  t.match(res.json, { resourceType: 'OperationOutcome', issue: [{ code: 'transient' }] });
   t.notMatch(JSON.stringify(res.json), /SQLITE/, 'no internals in the answer');
 });

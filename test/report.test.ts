@@ -23,20 +23,20 @@ import { OVERRIDE_SYSTEM, UNDETERMINED, makeAuditInput, makeCard, variantOf } fr
  * patient-preference); F overridden (already-done) reported twice; E overridden (outside the window);
  * X, a card no decision showed, overridden in November with no reason coding.
  */
-function seed(path: string): void {
+async function seed(path: string): Promise<void> {
   const store = openSqliteStore(path);
   const rec = (at: string, opts: Parameters<typeof makeAuditInput>[0]) =>
-    store.recordDecision(buildAuditRecord(makeAuditInput({ receivedAt: new Date(at), ...opts })));
-  rec('2026-11-03T09:00:00Z', {
+    store.recordDecisions([buildAuditRecord(makeAuditInput({ receivedAt: new Date(at), ...opts }))]);
+  await rec('2026-11-03T09:00:00Z', {
     hookInstance: 'h1',
     cards: [
       makeCard('A', { suggestions: [{ uuid: 'sA', label: 'Order MRI head without and with IV contrast' }] }),
       makeCard('B', { indicator: 'info' }),
     ],
   });
-  rec('2026-11-05T09:00:00Z', { hookInstance: 'h2', cards: [makeCard('C')] });
-  rec('2026-11-10T09:00:00Z', { hookInstance: 'h3', hook: 'patient-view', variant: UNDETERMINED, cards: [makeCard('D', { indicator: 'info' })] });
-  rec('2026-11-12T09:00:00Z', {
+  await rec('2026-11-05T09:00:00Z', { hookInstance: 'h2', cards: [makeCard('C')] });
+  await rec('2026-11-10T09:00:00Z', { hookInstance: 'h3', hook: 'patient-view', variant: UNDETERMINED, cards: [makeCard('D', { indicator: 'info' })] });
+  await rec('2026-11-12T09:00:00Z', {
     hookInstance: 'h5',
     hook: 'order-select',
     variant: variantOf(5),
@@ -49,7 +49,7 @@ function seed(path: string): void {
       }),
     ],
   });
-  rec('2026-10-20T09:00:00Z', { hookInstance: 'h4', cards: [makeCard('E')] });
+  await rec('2026-10-20T09:00:00Z', { hookInstance: 'h4', cards: [makeCard('E')] });
 
   const acc = (card: string, ids: string[], ts: string): FeedbackItem => ({
     cardUuid: card, outcome: 'accepted', acceptedSuggestionIds: ids, outcomeTimestamp: ts, hasUserComment: false,
@@ -63,14 +63,14 @@ function seed(path: string): void {
     hasUserComment: code === undefined,
   });
   const nov = new Date('2026-11-15T12:00:00Z');
-  store.recordFeedback('sih-imaging-order-sign', [acc('A', ['sA'], '2026-11-03T09:05:00.000Z')], nov);
-  store.recordFeedback('sih-imaging-order-sign', [acc('C', [], '2026-11-05T09:01:00.000Z')], nov);
-  store.recordFeedback('sih-imaging-order-sign', [ovr('C', 'patient-preference', '2026-11-05T09:02:00.000Z')], nov);
-  store.recordFeedback('sih-imaging-order-select', [ovr('F', 'already-done', '2026-11-12T09:01:00.000Z')], nov);
-  store.recordFeedback('sih-imaging-order-select', [ovr('F', 'already-done', '2026-11-12T09:01:00.000Z')], nov);
-  store.recordFeedback('sih-imaging-order-sign', [ovr('E', 'patient-preference', '2026-10-20T09:01:00.000Z')], new Date('2026-10-20T10:00:00Z'));
-  store.recordFeedback('sih-imaging-order-sign', [ovr('X', undefined, '2026-11-20T09:01:00.000Z')], new Date('2026-11-20T10:00:00Z'));
-  store.close();
+  await store.recordFeedback('sih-imaging-order-sign', [acc('A', ['sA'], '2026-11-03T09:05:00.000Z')], nov);
+  await store.recordFeedback('sih-imaging-order-sign', [acc('C', [], '2026-11-05T09:01:00.000Z')], nov);
+  await store.recordFeedback('sih-imaging-order-sign', [ovr('C', 'patient-preference', '2026-11-05T09:02:00.000Z')], nov);
+  await store.recordFeedback('sih-imaging-order-select', [ovr('F', 'already-done', '2026-11-12T09:01:00.000Z')], nov);
+  await store.recordFeedback('sih-imaging-order-select', [ovr('F', 'already-done', '2026-11-12T09:01:00.000Z')], nov);
+  await store.recordFeedback('sih-imaging-order-sign', [ovr('E', 'patient-preference', '2026-10-20T09:01:00.000Z')], new Date('2026-10-20T10:00:00Z'));
+  await store.recordFeedback('sih-imaging-order-sign', [ovr('X', undefined, '2026-11-20T09:01:00.000Z')], new Date('2026-11-20T10:00:00Z'));
+  await store.close();
 }
 
 const EXPECTED: ReportSummary = {
@@ -117,36 +117,36 @@ const EXPECTED: ReportSummary = {
 const dir = mkdtempSync(join(tmpdir(), 'sih-report-'));
 const DB = join(dir, 'audit.sqlite');
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-seed(DB);
+await seed(DB);
 
-function run(argv: string[], env: NodeJS.ProcessEnv = {}): { code: number; out: string; err: string } {
+async function run(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = runReport(argv, { out: (s) => (out += s), err: (s) => (err += s), env });
+  const code = await runReport(argv, { out: (s) => (out += s), err: (s) => (err += s), env });
   return { code, out, err };
 }
 
 t.test('--json gives the known figures for November', async (t) => {
-  const r = run(['--db', DB, '--from', '2026-11-01', '--to', '2026-11-30', '--json']);
+  const r = await run(['--db', DB, '--from', '2026-11-01', '--to', '2026-11-30', '--json']);
   t.equal(r.code, 0);
   t.equal(r.err, '');
   t.same(JSON.parse(r.out), EXPECTED);
 });
 
 t.test('the window selects cards by when they were shown', async (t) => {
-  const oct = JSON.parse(run(['--db', DB, '--from', '2026-10-01', '--to', '2026-10-31', '--json']).out) as ReportSummary;
+  const oct = JSON.parse((await run(['--db', DB, '--from', '2026-10-01', '--to', '2026-10-31', '--json'])).out) as ReportSummary;
   t.equal(oct.decisions, 1);
   t.same(oct.totals, { cardsShown: 1, accepted: 0, overridden: 1, overrideRate: 1 });
   t.equal(oct.unknownCardFeedback, 0, 'X arrived in November');
-  const all = JSON.parse(run(['--json'], { DB_PATH: DB }).out) as ReportSummary;
+  const all = JSON.parse((await run(['--json'], { DB_PATH: DB })).out) as ReportSummary;
   t.equal(all.decisions, 5, 'no window: everything; database from DB_PATH');
   t.same(all.window, { from: null, to: null });
-  const day = JSON.parse(run(['--db', DB, '--from', '2026-11-03', '--to', '2026-11-03', '--json']).out) as ReportSummary;
+  const day = JSON.parse((await run(['--db', DB, '--from', '2026-11-03', '--to', '2026-11-03', '--json'])).out) as ReportSummary;
   t.equal(day.decisions, 1, 'a date-only --to includes that whole day');
 });
 
 t.test('the table for people', async (t) => {
-  const r = run(['--db', DB, '--from', '2026-11-01', '--to', '2026-11-30']);
+  const r = await run(['--db', DB, '--from', '2026-11-01', '--to', '2026-11-30']);
   t.equal(r.code, 0);
   t.match(r.out, /Decisions: 4 {2}Cards shown: 5 {2}Accepted: 1 {2}Overridden: 3 {2}Override rate: 75\.0%/);
   t.match(r.out, /^Card type\s+Variant\s+Shown\s+Accepted\s+Overridden\s+Override rate$/m);
@@ -158,17 +158,17 @@ t.test('the table for people', async (t) => {
 });
 
 t.test('help and errors', async (t) => {
-  const help = run(['--help']);
+  const help = await run(['--help']);
   t.equal(help.code, 0);
   t.match(help.out, /^Usage: npm run report/);
-  const missing = run(['--db', join(dir, 'nope.sqlite')]);
+  const missing = await run(['--db', join(dir, 'nope.sqlite')]);
   t.equal(missing.code, 1);
   t.equal(missing.out, '');
   t.match(missing.err, /^report: database file not found: .*nope\.sqlite\n$/);
-  const badDate = run(['--db', DB, '--from', '2026-13-01']);
+  const badDate = await run(['--db', DB, '--from', '2026-13-01']);
   t.equal(badDate.code, 2);
   t.match(badDate.err, /^report: --from: "2026-13-01" is not an ISO date/);
-  const unknownFlag = run(['--db', DB, '--verbose']);
+  const unknownFlag = await run(['--db', DB, '--verbose']);
   t.equal(unknownFlag.code, 2);
   t.match(unknownFlag.err, /^report: .*--verbose.*\(see --help\)\n$/);
 });
@@ -194,7 +194,7 @@ t.test('GET /analytics/summary gives the same figures; bad parameters are named'
   await app.register(analyticsRoutes, { store });
   t.teardown(async () => {
     await app.close();
-    store.close();
+    await store.close();
   });
   const res = await app.inject({ method: 'GET', url: '/analytics/summary?from=2026-11-01&to=2026-11-30' });
   t.equal(res.statusCode, 200);

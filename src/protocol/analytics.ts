@@ -25,7 +25,7 @@ export const analyticsRoutes: FastifyPluginAsync<AnalyticsRoutesOptions> = async
       return sendOutcome(reply, 400, [{ code: 'invalid', diagnostics: parsed.message, expression: [parsed.parameter] }]);
     }
     try {
-      const summary = opts.store.summary(parsed.window);
+      const summary = await opts.store.summary(parsed.window);
       return reply.header('cache-control', 'no-store').send(summary);
     } catch (err) {
       req.log.error({ err: err instanceof Error ? err.message : String(err) }, 'analytics summary failed');

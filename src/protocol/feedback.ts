@@ -60,11 +60,8 @@ export function toFeedbackItem(entry: FeedbackBody['feedback'][number]): Feedbac
   };
   const reason = entry.overrideReason?.reason;
   if (entry.outcome === 'overridden' && reason) {
-    item.overrideReason = {
-      system: reason.system ?? '',
-      code: reason.code,
-      ...(reason.display !== undefined ? { display: reason.display } : {}),
-    };
+    // The code only: a client's `display` is free text and is not kept (reports use our own display).
+    item.overrideReason = { system: reason.system ?? '', code: reason.code };
   }
   return item;
 }
@@ -113,11 +110,12 @@ export const feedbackRoutes: FastifyPluginAsync<FeedbackRoutesOptions> = async (
     const items = parsed.data.feedback.map(toFeedbackItem);
     let result;
     try {
-      result = opts.store.recordFeedback(req.params.id, items, new Date());
+      result = await opts.store.recordFeedback(req.params.id, items, new Date());
     } catch (err) {
-      // Not stored, so not 200: the client may retry, and idempotency makes the retry safe.
+      // Not stored, so not 200: 503 tells the client to retry, and idempotency makes the retry safe.
       req.log.error({ err: err instanceof Error ? err.message : String(err) }, 'feedback write failed');
-      return sendOutcome(reply, 500, [{ code: 'exception', diagnostics: 'feedback could not be stored; retry later' }]);
+      reply.header('retry-after', '30');
+      return sendOutcome(reply, 503, [{ code: 'transient', diagnostics: 'feedback could not be stored; retry later' }]);
     }
     req.log.info({ serviceId: req.params.id, ...result }, 'feedback stored');
     return reply.code(200).send({});

@@ -16,8 +16,8 @@ export interface HookRouteOptions {
   assemble: AssembleOptions;
   /** Called after the answer is sent; must not throw (errors are caught and logged here anyway). */
   onDecision?: (event: DecisionEvent) => void;
-  /** Extra readiness checks (e.g. the audit database). */
-  ready?: () => boolean;
+  /** Extra readiness checks (e.g. the audit database); must answer promptly. */
+  ready?: () => Promise<boolean>;
 }
 
 export function registerHookRoutes(app: FastifyInstance, opts: HookRouteOptions): void {
@@ -85,7 +85,7 @@ export function registerHookRoutes(app: FastifyInstance, opts: HookRouteOptions)
   const probe = { config: { pressureHandler: () => undefined } };
   app.get('/healthz', probe, async () => ({ status: 'ok' }));
   app.get('/readyz', probe, async (_request, reply) => {
-    const ok = opts.ready ? opts.ready() : true;
+    const ok = opts.ready ? await opts.ready() : true;
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not-ready' });
   });
 }

@@ -1,10 +1,11 @@
 /**
  * Writes decision audit records without ever touching the hook response: `record()` returns at once,
- * never throws, and the write happens on a later turn of the event loop, after the reply has gone out.
- * Records queued in the same moment are written in one transaction, so under load the service pays one
- * fsync per batch rather than one per hook call. A failed write is logged (hookInstance and the error
- * message only: never the record, which would put the patient hash and resource ids in the logs) and
- * counted, for metrics and the readiness report.
+ * never throws, and the write happens later, after the reply has gone out, through the asynchronous
+ * Store (in a worker thread for SQLite). Records queued in the same moment are written in one
+ * transaction, and one batch at most is in flight: when the disk stalls, records wait in a bounded queue
+ * and beyond it are dropped and counted, so memory stays bounded and hook answers never wait for storage.
+ * A failed write is logged (hookInstance and the error message only: never the record, which would put
+ * the patient hash and resource ids in the logs) and counted, for metrics and the readiness report.
  */
 import { buildAuditRecord, type AuditInput, type AuditRecord } from './audit-record.js';
 import type { Store } from './store.js';
@@ -26,6 +27,7 @@ export interface AuditWriterOptions {
 export class AuditWriter {
   private queue: AuditRecord[] = [];
   private scheduled = false;
+  private inFlight: Promise<void> | undefined;
   private failed = 0;
   private dropped = 0;
   private written = 0;
@@ -62,24 +64,43 @@ export class AuditWriter {
       return;
     }
     this.queue.push(rec);
-    if (!this.scheduled) {
-      this.scheduled = true;
-      if (this.batchMs > 0) setTimeout(() => this.flush(), this.batchMs).unref();
-      else setImmediate(() => this.flush());
-    }
+    this.schedule();
   }
 
-  /** Writes everything queued now (also called on shutdown, before `store.close()`). */
-  flush(): void {
-    this.scheduled = false;
+  private schedule(): void {
+    if (this.scheduled || this.inFlight) return;
+    this.scheduled = true;
+    const run = (): void => {
+      this.scheduled = false;
+      void this.flush();
+    };
+    if (this.batchMs > 0) setTimeout(run, this.batchMs).unref();
+    else setImmediate(run);
+  }
+
+  /**
+   * Writes everything queued now, after the batch in flight (also called on shutdown, before
+   * `store.close()`). Never rejects.
+   */
+  async flush(): Promise<void> {
+    while (this.inFlight) await this.inFlight;
     const batch = this.queue;
     this.queue = [];
     if (batch.length === 0) return;
+    // A store that throws instead of rejecting is still a failure, not an exception.
+    const write = new Promise<void>((resolve) => resolve(this.store.recordDecisions(batch))).then(
+      () => {
+        this.written += batch.length;
+      },
+      (err: unknown) => this.fail(batch.map((r) => r.hookInstance), err),
+    );
+    this.inFlight = write;
     try {
-      this.store.recordDecisions(batch);
-      this.written += batch.length;
-    } catch (err) {
-      this.fail(batch.map((r) => r.hookInstance), err);
+      await write;
+    } finally {
+      this.inFlight = undefined;
+      // Records that arrived while this batch was written go in the next one.
+      if (this.queue.length > 0) this.schedule();
     }
   }
 

@@ -1,6 +1,6 @@
 /** The public API of the audit and feedback store. */
-export type { Store, FeedbackItem, FeedbackResult } from './store.js';
-export { openSqliteStore, applyMigrations, idempotencyKey, StoreError, type OpenOptions } from './sqlite-store.js';
+export type { Store, FeedbackItem, FeedbackResult, FeedbackOptions, StoreHealth } from './store.js';
+export { openSqliteStore, openSqliteDb, SqliteDb, applyMigrations, idempotencyKey, StoreError, type OpenOptions } from './sqlite-store.js';
 export { MIGRATIONS, type Migration } from './migrations.js';
 export {
   buildAuditRecord,

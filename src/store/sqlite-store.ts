@@ -16,7 +16,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { AuditRecord } from './audit-record.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
-import type { FeedbackItem, FeedbackResult, Store } from './store.js';
+import type { FeedbackItem, FeedbackOptions, FeedbackResult, Store, StoreHealth } from './store.js';
 import { summarize, type ShownCardRow, type TimeWindow, type UnknownCardRow, type ReportSummary } from './summary.js';
 
 export class StoreError extends Error {
@@ -31,7 +31,16 @@ export interface OpenOptions {
   readonly?: boolean;
 }
 
+/**
+ * The store in this thread, with the `Store` interface over synchronous calls: for the report CLI and
+ * tests. The service uses `openSqliteWorkerStore`, which runs the same code in a worker thread.
+ */
 export function openSqliteStore(path: string, opts: OpenOptions = {}): Store {
+  return new InlineStore(openSqliteDb(path, opts));
+}
+
+/** Opens (creating and migrating unless read-only) the database: the synchronous core both stores use. */
+export function openSqliteDb(path: string, opts: OpenOptions = {}): SqliteDb {
   const memory = path === ':memory:';
   if (opts.readonly) {
     if (memory || !existsSync(path)) throw new StoreError(`database file not found: ${path}`);
@@ -48,7 +57,7 @@ export function openSqliteStore(path: string, opts: OpenOptions = {}): Store {
       configureConnection(db);
       applyMigrations(db, MIGRATIONS);
     }
-    return new SqliteStore(db);
+    return new SqliteDb(db, path);
   } catch (err) {
     db.close();
     throw err;
@@ -126,7 +135,7 @@ function variantKey(v: AuditRecord['variant']): string {
 
 const NEVER = '9999-12-31T23:59:59.999Z';
 
-class SqliteStore implements Store {
+export class SqliteDb {
   private readonly insertDecision: Database.Statement;
   private readonly insertCard: Database.Statement;
   private readonly insertSuggestion: Database.Statement;
@@ -134,10 +143,13 @@ class SqliteStore implements Store {
   private readonly cardKnown: Database.Statement;
   private readonly writeDecisions: Database.Transaction<(recs: readonly AuditRecord[]) => void>;
   private readonly writeFeedback: Database.Transaction<
-    (serviceId: string, items: readonly FeedbackItem[], receivedAt: Date) => FeedbackResult
+    (serviceId: string, items: readonly FeedbackItem[], receivedAt: Date, opts: FeedbackOptions) => FeedbackResult
   >;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    readonly path: string,
+  ) {
     // Preparing writes on a read-only connection is fine: only running them would fail.
     this.insertDecision = db.prepare(`INSERT INTO decisions (received_at, service_id, hook, hook_instance, patient_hash,
           variant_status, variant_number, variant_key, latency_ms, record_json)
@@ -156,7 +168,7 @@ class SqliteStore implements Store {
     this.writeDecisions = db.transaction((recs: readonly AuditRecord[]) => {
       for (const rec of recs) this.insertOne(rec);
     });
-    this.writeFeedback = db.transaction((serviceId: string, items: readonly FeedbackItem[], receivedAt: Date) => {
+    this.writeFeedback = db.transaction((serviceId: string, items: readonly FeedbackItem[], receivedAt: Date, opts: FeedbackOptions) => {
       const result: FeedbackResult = { stored: 0, duplicates: 0, unknownCards: 0 };
       const at = receivedAt.toISOString();
       for (const item of items) {
@@ -170,7 +182,8 @@ class SqliteStore implements Store {
           outcomeTimestamp: item.outcomeTimestamp,
           reasonSystem: item.overrideReason?.system ?? null,
           reasonCode: item.overrideReason?.code ?? null,
-          reasonDisplay: item.overrideReason?.display ?? null,
+          // Never the client's text: reports show the service's own display for the code.
+          reasonDisplay: null,
           hasUserComment: item.hasUserComment ? 1 : 0,
           unknownCard: unknownCard ? 1 : 0,
           receivedAt: at,
@@ -180,6 +193,10 @@ class SqliteStore implements Store {
           result.stored += 1;
           if (unknownCard) result.unknownCards += 1;
         }
+      }
+      if (opts.maxUnknownCards !== undefined && result.unknownCards > opts.maxUnknownCards) {
+        // Thrown inside the transaction so that nothing of this call stays written.
+        throw new OverQuota(result.unknownCards);
       }
       return result;
     });
@@ -205,10 +222,6 @@ class SqliteStore implements Store {
     }
   }
 
-  recordDecision(rec: AuditRecord): void {
-    this.recordDecisions([rec]);
-  }
-
   /**
    * Audit records are written with synchronous=NORMAL: in WAL mode the commit survives a crash of the
    * process but is fsynced only at the next FULL commit (any feedback) or checkpoint. The audit is what the
@@ -225,10 +238,21 @@ class SqliteStore implements Store {
     }
   }
 
-  recordFeedback(serviceId: string, items: readonly FeedbackItem[], receivedAt: Date): FeedbackResult {
+  recordFeedback(serviceId: string, items: readonly FeedbackItem[], receivedAt: Date, opts: FeedbackOptions = {}): FeedbackResult {
     // IMMEDIATE takes the write lock up front, so a concurrent writer waits (busy_timeout) instead of
     // failing half-way with SQLITE_BUSY when a read transaction tries to upgrade.
-    return this.writeFeedback.immediate(serviceId, items, receivedAt);
+    try {
+      return this.writeFeedback.immediate(serviceId, items, receivedAt, opts);
+    } catch (err) {
+      if (err instanceof OverQuota) return { stored: 0, duplicates: 0, unknownCards: err.unknownCards, overQuota: true };
+      throw err;
+    }
+  }
+
+  /** Deletes decisions (and, by cascade, their cards and suggestions) received before `before`. */
+  pruneDecisions(before: Date): number {
+    const info = this.db.prepare('DELETE FROM decisions WHERE received_at < ?').run(before.toISOString());
+    return info.changes;
   }
 
   summary(window: TimeWindow): ReportSummary {
@@ -279,6 +303,7 @@ class SqliteStore implements Store {
     })();
   }
 
+  /** True when the database answers a trivial query. */
   ping(): boolean {
     try {
       return this.db.prepare('SELECT 1').pluck().get() === 1;
@@ -289,5 +314,41 @@ class SqliteStore implements Store {
 
   close(): void {
     if (this.db.open) this.db.close();
+  }
+}
+
+class OverQuota extends Error {
+  constructor(readonly unknownCards: number) {
+    super('unknown-card feedback over quota');
+  }
+}
+
+/** `Store` over `SqliteDb` in the calling thread (the report, tests): same behaviour, same results. */
+class InlineStore implements Store {
+  constructor(private readonly db: SqliteDb) {}
+
+  async recordDecisions(recs: readonly AuditRecord[]): Promise<void> {
+    this.db.recordDecisions(recs);
+  }
+
+  async recordFeedback(serviceId: string, items: readonly FeedbackItem[], receivedAt: Date, opts?: FeedbackOptions): Promise<FeedbackResult> {
+    return this.db.recordFeedback(serviceId, items, receivedAt, opts);
+  }
+
+  async summary(window: TimeWindow): Promise<ReportSummary> {
+    return this.db.summary(window);
+  }
+
+  async pruneDecisions(before: Date): Promise<number> {
+    return this.db.pruneDecisions(before);
+  }
+
+  async health(): Promise<StoreHealth> {
+    const ok = this.db.ping();
+    return { ok, ...(ok ? {} : { reason: 'database does not answer' }), checkedAt: new Date().toISOString() };
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
   }
 }
