@@ -18,7 +18,8 @@ import { registerErrorHandling } from './protocol/errors.js';
 import { registerHookRoutes } from './protocol/routes.js';
 import { feedbackRoutes } from './protocol/feedback.js';
 import { analyticsRoutes } from './protocol/analytics.js';
-import { registerClientAuth } from './security/client-auth.js';
+import { registerClientAuthWith } from './security/client-auth.js';
+import type { ReplayGuard } from './security/replay-cache.js';
 import { createRateLimits } from './security/rate-limits.js';
 import type { Advisor } from './advisor.js';
 import type { Store } from './store/store.js';
@@ -33,6 +34,8 @@ export interface AppParts {
   advisor: Advisor;
   /** Feedback and analytics storage; without it the feedback route is not offered. */
   store?: Store;
+  /** Where used JWT ids are remembered; default in memory per process. PostgreSQL shares it across replicas. */
+  replay?: ReplayGuard;
   /** Decision audit; called after each hook answer is sent. */
   audit?: AuditWriter;
 }
@@ -90,7 +93,7 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
     parts.logger,
   );
   app.addHook('onRequest', limits.beforeAuth);
-  if (config.auth.mode === 'required') registerClientAuth(app, config.auth);
+  if (config.auth.mode === 'required') registerClientAuthWith(app, config.auth, parts.replay ? { replay: parts.replay } : {});
   app.addHook('onRequest', limits.afterAuth);
 
   const serviceIds = parts.discovery.services.map((s) => s.id);

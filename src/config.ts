@@ -62,6 +62,11 @@ const envSchema = z.object({
   /** JSON file with the trusted issuers (see fixtures/auth/README.md). */
   AUTH_ISSUERS_FILE: z.string().min(1).optional(),
   /**
+   * Used token ids remembered per trusted issuer (replay protection). Needs that issuer's calls/s x
+   * (token lifetime + 60 s skew); when full, only that issuer's new tokens are refused (401, logged, counted).
+   */
+  REPLAY_CACHE_PER_ISSUER: z.coerce.number().int().min(1).max(10_000_000).default(200_000),
+  /**
    * Requests per window per client address before 429, counted BEFORE authentication (so token-less and
    * forged-token floods are refused before any signature check). Behind a proxy set TRUST_PROXY.
    */
@@ -94,6 +99,18 @@ const envSchema = z.object({
   SHED_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(10).default(1000),
   /** Prefix of this deployment's keys in Redis (several deployments or test runs may share one Redis). */
   REDIS_KEY_PREFIX: z.string().min(1).max(100).default('sih-cds:'),
+  /**
+   * postgres://user@host:5432/db: the shared store for several replicas (feedback, audit, JWT replay
+   * cache). Unset: the embedded SQLite file (DB_PATH), for one process.
+   */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//i, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  /** PostgreSQL schema of the tables (default public). */
+  PG_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lower-case SQL identifier').default('public'),
+  /** PostgreSQL connections per replica. */
+  PG_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -141,6 +158,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       mode: authMode,
       publicBaseUrl: e.PUBLIC_BASE_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`,
       issuers: e.AUTH_ISSUERS_FILE ? loadIssuersFile(e.AUTH_ISSUERS_FILE) : [],
+      replayCacheMaxEntriesPerIssuer: e.REPLAY_CACHE_PER_ISSUER,
     } as const;
     auth = parseClientAuthConfig(input);
     store = readStoreConfig(cleaned);

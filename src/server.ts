@@ -10,7 +10,7 @@ import { DiscoveryError, loadDiscovery } from './protocol/discovery.js';
 import { HOOKS } from './protocol/types.js';
 import { createAdvisor } from './advisor.js';
 import { loadSiteCodes } from './guideline/site-codes.js';
-import { openSqliteStore } from './store/sqlite-store.js';
+import { openStore } from './store/open-store.js';
 import { AuditWriter } from './store/audit-writer.js';
 
 function fail(message: string): never {
@@ -44,7 +44,16 @@ async function main(): Promise<void> {
   else logger.info(config.authDescription);
   for (const warning of config.store.warnings) logger.warn(warning);
 
-  const store = openSqliteStore(config.store.dbPath);
+  const { store, replay, description: storeDescription } = await openStore(
+    {
+      ...(config.DATABASE_URL ? { databaseUrl: config.DATABASE_URL } : {}),
+      pgSchema: config.PG_SCHEMA,
+      pgPoolSize: config.PG_POOL_SIZE,
+      sqlitePath: config.store.dbPath,
+      replayPerIssuer: config.REPLAY_CACHE_PER_ISSUER,
+    },
+    logger,
+  );
   const audit = new AuditWriter(store, config.store.hashKey, logger);
   const advisor = createAdvisor({
     now: () => new Date(),
@@ -54,7 +63,7 @@ async function main(): Promise<void> {
       ...(config.QCDSM_CODE ? { qcdsmCode: config.QCDSM_CODE } : {}),
     },
   });
-  const app = await buildApp({ config, logger, discovery, advisor, store, audit });
+  const app = await buildApp({ config, logger, discovery, advisor, store, audit, ...(replay ? { replay } : {}) });
 
   let closing = false;
   const shutdown = (signal: string): void => {
@@ -66,6 +75,7 @@ async function main(): Promise<void> {
     app
       .close()
       .then(() => audit.flush())
+      .then(() => replay?.close())
       .then(() => store.close())
       .then(
         () => process.exit(0),
@@ -80,7 +90,7 @@ async function main(): Promise<void> {
     {
       services: discovery.services.map((s) => s.id),
       fhirAllowList: config.FHIR_SERVER_ALLOWLIST,
-      db: config.store.dbPath,
+      db: storeDescription,
       analytics: config.store.analyticsEnabled,
     },
     'CDS service ready',
