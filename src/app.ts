@@ -21,11 +21,13 @@ import { analyticsRoutes } from './protocol/analytics.js';
 import { registerClientAuthWith } from './security/client-auth.js';
 import type { ReplayGuard } from './security/replay-cache.js';
 import { createRateLimits } from './security/rate-limits.js';
-import type { Advisor } from './advisor.js';
+import type { Advisor, DecisionEvent } from './advisor.js';
+import { sendOutcome } from './protocol/operation-outcome.js';
 import type { Store } from './store/store.js';
 import type { AuditWriter } from './store/audit-writer.js';
 import { createAllowList } from './fhir/allowlist.js';
 import { Limiter } from './fhir/limiter.js';
+import { metricsTokenMatches, type Metrics } from './metrics.js';
 
 export interface AppParts {
   config: Config;
@@ -36,11 +38,14 @@ export interface AppParts {
   store?: Store;
   /** Where used JWT ids are remembered; default in memory per process. PostgreSQL shares it across replicas. */
   replay?: ReplayGuard;
+  /** Prometheus metrics; GET /metrics is offered when given (see config METRICS_*). */
+  metrics?: Metrics;
   /** Decision audit; called after each hook answer is sent. */
   audit?: AuditWriter;
 }
 
 const PROBES = new Set(['/healthz', '/readyz']);
+const METRICS_PATH = '/metrics';
 
 export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
   const { config } = parts;
@@ -76,6 +81,16 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
   });
   registerErrorHandling(app);
 
+  const metrics = parts.metrics;
+  // /metrics on the service port: open when client authentication is off, else only with METRICS_TOKEN
+  // (a scraper cannot sign CDS client JWTs). METRICS_PORT serves it on its own port instead (server.ts).
+  const metricsHere = metrics !== undefined && !config.METRICS_PORT && (config.auth.mode === 'off' || config.METRICS_TOKEN !== undefined);
+  if (metrics) {
+    app.addHook('onResponse', async (request, reply) => {
+      metrics.onResponse(request.routeOptions.url, request.method, reply.statusCode, reply.elapsedTime / 1000);
+    });
+  }
+
   await app.register(underPressure, {
     maxEventLoopDelay: config.SHED_EVENT_LOOP_DELAY_MS,
     // Sheds with 503 + Retry-After through our error handler, which answers an OperationOutcome.
@@ -87,13 +102,22 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
       perAddressMax: config.RATE_LIMIT_MAX,
       perClientMax: config.RATE_LIMIT_CLIENT_MAX,
       windowMs: config.RATE_LIMIT_WINDOW_MS,
-      exemptPaths: PROBES,
+      exemptPaths: metricsHere ? new Set([...PROBES, METRICS_PATH]) : PROBES,
       ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL, redisPrefix: config.REDIS_KEY_PREFIX } : {}),
     },
     parts.logger,
+    metrics ? { onLimited: (kind) => metrics.rateLimited.inc({ kind }) } : {},
   );
   app.addHook('onRequest', limits.beforeAuth);
-  if (config.auth.mode === 'required') registerClientAuthWith(app, config.auth, parts.replay ? { replay: parts.replay } : {});
+  if (config.auth.mode === 'required') {
+    const publicPaths = metricsHere ? [...config.auth.publicPaths, METRICS_PATH] : config.auth.publicPaths;
+    registerClientAuthWith(app, { ...config.auth, publicPaths }, {
+      ...(parts.replay ? { replay: parts.replay } : {}),
+      ...(metrics
+        ? { onFailure: (reason: string) => metrics.onAuthFailure(reason), onReplayFull: (iss: string) => metrics.replayFull.inc({ issuer: iss }) }
+        : {}),
+    });
+  }
   app.addHook('onRequest', limits.afterAuth);
 
   const serviceIds = parts.discovery.services.map((s) => s.id);
@@ -104,18 +128,41 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
 
   const audit = parts.audit;
   const store = parts.store;
+  const limiter = new Limiter(config.FHIR_MAX_CONCURRENCY);
+  if (metrics) {
+    metrics.observe({ ...(audit ? { audit } : {}), ...(store ? { store } : {}), limiter });
+    if (metricsHere) {
+      const token = config.METRICS_TOKEN;
+      app.get(METRICS_PATH, { config: { pressureHandler: () => undefined } }, async (request, reply) => {
+        if (token !== undefined && !metricsTokenMatches(request.headers.authorization, token)) {
+          reply.header('www-authenticate', 'Bearer');
+          return sendOutcome(reply, 401, [{ code: 'login', diagnostics: 'Unauthorized' }]);
+        }
+        return reply.type(metrics.contentType).send(await metrics.text());
+      });
+    }
+  }
+  const sinks = [audit ? (e: DecisionEvent) => audit.record(e) : undefined, metrics ? (e: DecisionEvent) => metrics.onDecision(e) : undefined].filter(
+    (f): f is (e: DecisionEvent) => void => f !== undefined,
+  );
   registerHookRoutes(app, {
     discovery: parts.discovery,
     advisor: parts.advisor,
     assemble: {
       allowList: createAllowList(config.FHIR_SERVER_ALLOWLIST),
-      limiter: new Limiter(config.FHIR_MAX_CONCURRENCY),
+      limiter,
       deadlineMs: config.FHIR_DEADLINE_MS,
       maxPages: config.FHIR_MAX_PAGES,
       pageSize: config.FHIR_PAGE_SIZE,
       maxResponseBytes: config.FHIR_MAX_RESPONSE_BYTES,
     },
-    ...(audit ? { onDecision: (event) => audit.record(event) } : {}),
+    ...(sinks.length > 0
+      ? {
+          onDecision: (event: DecisionEvent) => {
+            for (const sink of sinks) sink(event);
+          },
+        }
+      : {}),
     ...(store ? { ready: async () => (await store.health()).ok } : {}),
   });
   return app;

@@ -111,6 +111,13 @@ const envSchema = z.object({
   PG_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lower-case SQL identifier').default('public'),
   /** PostgreSQL connections per replica. */
   PG_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  /**
+   * GET /metrics (Prometheus). On the service port it needs `Authorization: Bearer <METRICS_TOKEN>` when
+   * client authentication is on (open when it is off); METRICS_PORT serves it on a port of its own
+   * instead (bind it to a network only the scraper reaches).
+   */
+  METRICS_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
+  METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -11,6 +11,8 @@ import { HOOKS } from './protocol/types.js';
 import { createAdvisor } from './advisor.js';
 import { loadSiteCodes } from './guideline/site-codes.js';
 import { openStore } from './store/open-store.js';
+import { Metrics } from './metrics.js';
+import { createServer } from 'node:http';
 import { AuditWriter } from './store/audit-writer.js';
 
 function fail(message: string): never {
@@ -63,7 +65,23 @@ async function main(): Promise<void> {
       ...(config.QCDSM_CODE ? { qcdsmCode: config.QCDSM_CODE } : {}),
     },
   });
-  const app = await buildApp({ config, logger, discovery, advisor, store, audit, ...(replay ? { replay } : {}) });
+  const metrics = new Metrics();
+  const app = await buildApp({ config, logger, discovery, advisor, store, audit, metrics, ...(replay ? { replay } : {}) });
+  if (config.METRICS_PORT) {
+    // Its own port: no client authentication, so bind it where only the scraper reaches (see README).
+    const metricsServer = createServer((req, res) => {
+      if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
+        res.writeHead(404).end();
+        return;
+      }
+      metrics.text().then(
+        (body) => res.writeHead(200, { 'content-type': metrics.contentType }).end(body),
+        () => res.writeHead(500).end(),
+      );
+    });
+    metricsServer.listen(config.METRICS_PORT, config.HOST);
+    metricsServer.unref();
+  }
 
   let closing = false;
   const shutdown = (signal: string): void => {

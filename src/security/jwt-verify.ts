@@ -43,6 +43,8 @@ export interface VerifierDeps {
   now?: () => number;
   /** Where used jtis are remembered; default: in memory, per process, with the configured per-issuer quota. */
   replay?: ReplayGuard;
+  /** Told the reason of every refused token (for metrics). */
+  onFailure?: (reason: string) => void;
   /** Told when an issuer's replay quota is full (for metrics). */
   onReplayFull?: (iss: string) => void;
 }
