@@ -122,6 +122,16 @@ const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
+/** Every environment variable the service reads (here, in store-config.ts and tracing.ts): deployment files are checked against it. */
+export const ENV_NAMES: readonly string[] = [
+  ...Object.keys(envSchema.shape),
+  'DB_PATH',
+  'AUDIT_HASH_KEY',
+  'ANALYTICS_ENABLED',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'OTEL_SERVICE_NAME',
+];
+
 export interface Config extends Omit<Env, 'FHIR_SERVER_ALLOWLIST'> {
   FHIR_SERVER_ALLOWLIST: string[];
   production: boolean;
