@@ -23,6 +23,7 @@ import type { ReplayGuard } from './security/replay-cache.js';
 import { createRateLimits } from './security/rate-limits.js';
 import type { Advisor, DecisionEvent } from './advisor.js';
 import { sendOutcome } from './protocol/operation-outcome.js';
+import { requestIdFor, traceOfRaw } from './protocol/trace-context.js';
 import type { Store } from './store/store.js';
 import type { AuditWriter } from './store/audit-writer.js';
 import { createAllowList } from './fhir/allowlist.js';
@@ -63,6 +64,10 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
         ? ((hops: number) => (_addr: string, i: number) => i < hops)(config.TRUST_PROXY)
         : config.TRUST_PROXY,
     logController: new AccessLog(),
+    // Correlation: the caller's X-Request-ID (or the trace id of its traceparent) is the request id, and
+    // every log line of the request carries the trace id (src/tracing.ts).
+    genReqId: requestIdFor,
+    childLoggerFactory: (logger, bindings, opts, raw) => logger.child({ ...bindings, traceId: traceOfRaw(raw)?.traceId }, opts),
   });
 
   // FHIR clients send application/fhir+json: the same JSON parser and protections (prototype poisoning
@@ -80,6 +85,10 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
     maxAge: 600,
   });
   registerErrorHandling(app);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
 
   const metrics = parts.metrics;
   // /metrics on the service port: open when client authentication is off, else only with METRICS_TOKEN

@@ -12,6 +12,7 @@ import { createAdvisor } from './advisor.js';
 import { loadSiteCodes } from './guideline/site-codes.js';
 import { openStore } from './store/open-store.js';
 import { Metrics } from './metrics.js';
+import { startTracing } from './tracing.js';
 import { createServer } from 'node:http';
 import { AuditWriter } from './store/audit-writer.js';
 
@@ -65,6 +66,10 @@ async function main(): Promise<void> {
       ...(config.QCDSM_CODE ? { qcdsmCode: config.QCDSM_CODE } : {}),
     },
   });
+  // Span export only when an OTLP endpoint is configured; the SDK is not even loaded otherwise.
+  const otlp = process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  const tracing = otlp ? await startTracing(otlp, process.env.OTEL_SERVICE_NAME || undefined) : undefined;
+  if (tracing) logger.info({ otlp: new URL(otlp!).origin }, 'OpenTelemetry span export on');
   const metrics = new Metrics();
   const app = await buildApp({ config, logger, discovery, advisor, store, audit, metrics, ...(replay ? { replay } : {}) });
   if (config.METRICS_PORT) {
@@ -94,6 +99,7 @@ async function main(): Promise<void> {
       .close()
       .then(() => audit.flush())
       .then(() => replay?.close())
+      .then(() => tracing?.shutdown())
       .then(() => store.close())
       .then(
         () => process.exit(0),
