@@ -6,10 +6,10 @@
  * load shedding and the per-address rate limit (cheap refusals before any work, a signature check
  * included), then client authentication, then the per-client (issuer/tenant) rate limit, then routes.
  * All of them are root hooks, which run in the order they are added.
+ * Below the routes, connection-limits.ts bounds connections and the time a client may take (issue 12).
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
-import underPressure from '@fastify/under-pressure';
 import type { Logger } from 'pino';
 import { AccessLog } from './logger.js';
 import type { Config } from './config.js';
@@ -29,6 +29,14 @@ import type { AuditWriter } from './store/audit-writer.js';
 import { createAllowList } from './fhir/allowlist.js';
 import { Limiter } from './fhir/limiter.js';
 import { metricsTokenMatches, type Metrics } from './metrics.js';
+import { registerShedding } from './shedding.js';
+import {
+  clientErrorHandler,
+  effectiveMaxConnections,
+  fdReserve,
+  fdSoftLimit,
+  throttledWarn,
+} from './connection-limits.js';
 
 export interface AppParts {
   config: Config;
@@ -53,10 +61,19 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: parts.logger as FastifyBaseLogger,
     bodyLimit: config.BODY_LIMIT_BYTES,
-    // Bounds for clients that stall: no request may hold a socket forever.
-    requestTimeout: Math.max(10_000, config.FHIR_DEADLINE_MS * 3),
-    connectionTimeout: 30_000,
-    return503OnClosing: true,
+    // Bounds for clients that stall: no request may hold a socket forever. Node checks the header and
+    // request deadlines every `connectionsCheckingInterval` (30 s by default, which let a trickled body
+    // live 80-90 s): check every second so the configured times hold.
+    requestTimeout: config.REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
+    connectionTimeout: Math.max(config.REQUEST_TIMEOUT_MS, 30_000),
+    http: {
+      headersTimeout: Math.min(config.HEADERS_TIMEOUT_MS, config.REQUEST_TIMEOUT_MS),
+      connectionsCheckingInterval: 1000,
+    },
+    clientErrorHandler,
+    // Closing is answered by the shedding hook, as an OperationOutcome (Fastify's own 503 is plain JSON).
+    return503OnClosing: false,
     // Which X-Forwarded-For hops are believed for request.ip (the per-address rate limit's key).
     // A hop count n trusts the n nearest proxies (what proxy-addr does for a number; Fastify's types omit it).
     trustProxy:
@@ -69,6 +86,16 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
     genReqId: requestIdFor,
     childLoggerFactory: (logger, bindings, opts, raw) => logger.child({ ...bindings, traceId: traceOfRaw(raw)?.traceId }, opts),
   });
+  const log = app.log;
+  const fdLimit = fdSoftLimit();
+  app.server.maxConnections = effectiveMaxConnections(config.MAX_CONNECTIONS, fdLimit, fdReserve(config.FHIR_MAX_CONCURRENCY));
+  // Past maxConnections Node closes the new connection at once ('drop'); say so, at most every 10 s.
+  const dropped = throttledWarn(log, 'connection refused: MAX_CONNECTIONS reached');
+  app.server.on('drop', () => dropped({ maxConnections: app.server.maxConnections }));
+  // accept() failing (EMFILE at the fd limit) is emitted as 'error' on the server: without a listener it
+  // would be thrown and end the process. libuv keeps listening; the connection is refused.
+  const acceptFailed = throttledWarn(log, 'connection refused: accept failed');
+  app.server.on('error', (err: NodeJS.ErrnoException) => acceptFailed({ code: err.code }));
 
   // FHIR clients send application/fhir+json: the same JSON parser and protections (prototype poisoning
   // refused) apply.
@@ -100,10 +127,11 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
     });
   }
 
-  await app.register(underPressure, {
-    maxEventLoopDelay: config.SHED_EVENT_LOOP_DELAY_MS,
-    // Sheds with 503 + Retry-After through our error handler, which answers an OperationOutcome.
-    retryAfter: 10,
+  registerShedding(app, {
+    maxEventLoopDelayMs: config.SHED_EVENT_LOOP_DELAY_MS,
+    maxInFlight: config.SHED_MAX_IN_FLIGHT,
+    retryAfterS: 10,
+    exempt: (url) => PROBES.has(url) || (metricsHere && url === METRICS_PATH),
   });
   const limits = await createRateLimits(
     app,
@@ -131,7 +159,11 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
 
   const serviceIds = parts.discovery.services.map((s) => s.id);
   if (parts.store) {
-    await app.register(feedbackRoutes, { store: parts.store, serviceIds });
+    await app.register(feedbackRoutes, {
+      store: parts.store,
+      serviceIds,
+      unknownCardQuota: { max: config.FEEDBACK_UNKNOWN_CARD_MAX, windowMs: 60 * 60_000 },
+    });
     if (config.store.analyticsEnabled) await app.register(analyticsRoutes, { store: parts.store });
   }
 

@@ -95,8 +95,6 @@ const envSchema = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
     .optional(),
-  /** Event-loop delay (ms) past which new calls are shed with 503 and Retry-After, before latency collapses. */
-  SHED_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(10).default(1000),
   /** Prefix of this deployment's keys in Redis (several deployments or test runs may share one Redis). */
   REDIS_KEY_PREFIX: z.string().min(1).max(100).default('sih-cds:'),
   /**
@@ -118,6 +116,27 @@ const envSchema = z.object({
    */
   METRICS_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
   METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /**
+   * Event-loop delay (ms, the p99 over the last sampling interval) past which new calls are shed with
+   * 503 and Retry-After, before latency collapses.
+   */
+  SHED_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(10).default(1000),
+  /** Requests being processed at once past which new ones are shed with 503 (queue depth). */
+  SHED_MAX_IN_FLIGHT: z.coerce.number().int().min(1).default(256),
+  /**
+   * Open client connections at most; more are closed on accept. Clamped at start-up below the process's
+   * file-descriptor limit (minus room for FHIR sockets, the database and logs), so fd exhaustion is met by
+   * refusing connections, never by failing inside the process.
+   */
+  MAX_CONNECTIONS: z.coerce.number().int().min(1).default(2048),
+  /** Time for a client to send the request headers (ms): slowloris half-open requests end here (408). */
+  HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** Time for a client to send the whole request, body included (ms); 408 after it. */
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  /** How long an idle keep-alive connection stays open (ms). */
+  KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  /** Feedback items for cards the service never showed, per client per hour, before 429. */
+  FEEDBACK_UNKNOWN_CARD_MAX: z.coerce.number().int().min(0).default(100),
 });
 
 export type Env = z.infer<typeof envSchema>;

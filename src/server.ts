@@ -15,6 +15,7 @@ import { Metrics } from './metrics.js';
 import { startTracing } from './tracing.js';
 import { createServer } from 'node:http';
 import { AuditWriter } from './store/audit-writer.js';
+import { startRetention } from './store/retention.js';
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
@@ -47,17 +48,33 @@ async function main(): Promise<void> {
   else logger.info(config.authDescription);
   for (const warning of config.store.warnings) logger.warn(warning);
 
+  // PostgreSQL when DATABASE_URL is set (shared by replicas); else SQLite in a worker thread, so a
+  // stalled disk never holds the event loop. A corrupt or unreadable file stops start-up here.
   const { store, replay, description: storeDescription } = await openStore(
     {
       ...(config.DATABASE_URL ? { databaseUrl: config.DATABASE_URL } : {}),
       pgSchema: config.PG_SCHEMA,
       pgPoolSize: config.PG_POOL_SIZE,
       sqlitePath: config.store.dbPath,
+      sqliteMinFreeBytes: config.store.minFreeBytes,
       replayPerIssuer: config.REPLAY_CACHE_PER_ISSUER,
     },
     logger,
   );
   const audit = new AuditWriter(store, config.store.hashKey, logger);
+  const retention = startRetention(store, config.store.retentionDays, logger);
+  // Health changes are logged once each, so an operator sees when and why /readyz went not-ready.
+  let lastReason: string | undefined;
+  const healthLog = setInterval(() => {
+    void store.health().then((h) => {
+      const reason = h.ok ? undefined : h.reason;
+      if (reason === lastReason) return;
+      if (reason) logger.error({ reason }, 'store unhealthy: feedback refused, /readyz not-ready');
+      else logger.info('store healthy again');
+      lastReason = reason;
+    }, () => undefined);
+  }, 1000);
+  healthLog.unref();
   const advisor = createAdvisor({
     now: () => new Date(),
     ...(siteCodes ? { siteCodes } : {}),
@@ -93,6 +110,8 @@ async function main(): Promise<void> {
     if (closing) return;
     closing = true;
     logger.info({ signal }, 'shutting down');
+    retention.stop();
+    clearInterval(healthLog);
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     app

@@ -18,3 +18,29 @@ t.test('prefixes match on origin and whole path segments', async (t) => {
   t.notOk(a.allows('https://user:pw@hapi.fhir.org/baseR4'), 'credentials in the URL are refused');
   t.notOk(a.allows('http://127.0.0.1/fhir'), 'no loopback unless listed');
 });
+
+t.test('encoded path tricks are refused, on the server URL and on any URL fetched (next links) (issue 12)', async (t) => {
+  const a = createAllowList(['http://host/fhir']);
+  t.ok(a.allows('http://host/fhir/Condition?patient=1&_count=200'), 'an ordinary search');
+  t.ok(a.allows('http://host/fhir/Condition?_getpages=abc%2Fdef&_page=2'), 'encoded characters in the query are fine');
+  for (const u of [
+    'http://host/fhir/..%2fadmin',
+    'http://host/fhir/%2E%2E%2Fadmin',
+    'http://host/fhir/..;/admin',
+    'http://host/fhir/%2e%2e/admin',
+    'http://host/fhir/x/%2e%2e/admin',
+    'http://host/fhir/..%5cadmin',
+    'http://host/fhir\\..\\admin',
+    'http://host/fhir/%252e%252e%252fadmin',
+    'http://host/fhir/Patient;jsessionid=1',
+    'http://host/fhir/a%00b',
+    'http://host/fhir/../admin',
+    'http://host/fhir/./../admin',
+    'http://HOST/admin',
+  ]) {
+    t.notOk(a.allows(u), u);
+  }
+  t.ok(a.allows('http://HOST/fhir/Patient'), 'host case is normalised');
+  const l = createAllowList(['loopback']);
+  t.notOk(l.allows('http://127.0.0.1/fhir/..%2f..%2fadmin'), 'loopback entries get the same path checks');
+});

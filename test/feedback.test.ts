@@ -199,6 +199,7 @@ t.test('a failed write is not answered 200', async (t) => {
     recordFeedback: () => {
       throw new Error('SQLITE_IOERR: disk I/O error');
     },
+    health: async () => ({ ok: true, checkedAt: new Date().toISOString() }),
     close: () => undefined,
   } as unknown as Store;
   const s = await serve(t, broken);

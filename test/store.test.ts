@@ -255,6 +255,17 @@ t.test('readStoreConfig', async (t) => {
   t.equal(dev.dbPath, './data/sih-cds.sqlite');
   t.equal(dev.analyticsEnabled, false);
   const prod = readStoreConfig({ NODE_ENV: 'production', AUDIT_HASH_KEY: 'k'.repeat(40), DB_PATH: '/var/lib/x.sqlite', ANALYTICS_ENABLED: 'true' });
-  t.same(prod, { dbPath: '/var/lib/x.sqlite', hashKey: 'k'.repeat(40), analyticsEnabled: true, warnings: [] });
+  t.same(prod, {
+    dbPath: '/var/lib/x.sqlite',
+    hashKey: 'k'.repeat(40),
+    analyticsEnabled: true,
+    retentionDays: 400,
+    minFreeBytes: 16 * 1024 * 1024,
+    warnings: [],
+  });
+  t.equal(readStoreConfig({ AUDIT_RETENTION_DAYS: '30', STORE_MIN_FREE_MB: '0' }).retentionDays, 30);
+  t.equal(readStoreConfig({ STORE_MIN_FREE_MB: '0' }).minFreeBytes, 0);
+  t.throws(() => readStoreConfig({ AUDIT_RETENTION_DAYS: '0' }), /AUDIT_RETENTION_DAYS/);
+  t.throws(() => readStoreConfig({ AUDIT_RETENTION_DAYS: 'forever' }), /AUDIT_RETENTION_DAYS/);
   t.throws(() => readStoreConfig({ ANALYTICS_ENABLED: 'maybe' }), /ANALYTICS_ENABLED/);
 });

@@ -14,6 +14,7 @@ import type { FastifyError, FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { FeedbackItem, Store } from '../store/store.js';
 import { pathExpression, sendOutcome, type IssueCode, type OutcomeIssue } from './operation-outcome.js';
+import { UnknownCardQuota } from './feedback-quota.js';
 
 /** Most items one POST may carry: several cards of several hook instances, never thousands. */
 export const MAX_FEEDBACK_ITEMS = 200;
@@ -75,10 +76,22 @@ export interface FeedbackRoutesOptions {
   store: Store;
   /** The ids of the services in discovery: feedback to any other id is 404. */
   serviceIds: readonly string[];
+  /** Per client: at most `max` feedback items for cards never shown, per `windowMs`. Absent: no cap. */
+  unknownCardQuota?: { max: number; windowMs: number };
+}
+
+/** Seconds a client should wait before retrying when the store cannot take feedback. */
+const STORE_RETRY_AFTER_S = 30;
+
+/** Who the quota counts against: the authenticated issuer (and tenant) when there is one, else the address. */
+function clientKey(req: { ip: string; cdsClient?: { iss: string; tenant?: string } | null }): string {
+  const c = req.cdsClient;
+  return c ? `iss:${c.iss}|${c.tenant ?? ''}` : `ip:${req.ip}`;
 }
 
 export const feedbackRoutes: FastifyPluginAsync<FeedbackRoutesOptions> = async (app, opts) => {
   const known = new Set(opts.serviceIds);
+  const quota = opts.unknownCardQuota ? new UnknownCardQuota(opts.unknownCardQuota) : undefined;
 
   // Errors raised before the handler (unparseable JSON, wrong content type, body too large) are also
   // answered as OperationOutcome. Scoped to this plugin: it does not change the rest of the app.
@@ -109,15 +122,37 @@ export const feedbackRoutes: FastifyPluginAsync<FeedbackRoutesOptions> = async (
     }
 
     const items = parsed.data.feedback.map(toFeedbackItem);
+    // A store known to be unhealthy (file deleted, read-only, full, stalled, corrupt) is not tried: the
+    // write could "succeed" into a deleted file or wait on a frozen disk. Refuse at once, retry later.
+    const health = await opts.store.health();
+    if (!health.ok) {
+      req.log.warn({ reason: health.reason }, 'feedback refused: store unhealthy');
+      reply.header('retry-after', String(STORE_RETRY_AFTER_S));
+      return sendOutcome(reply, 503, [{ code: 'transient', diagnostics: 'feedback storage is unavailable; retry later' }]);
+    }
+    const client = clientKey(req as never);
     let result;
     try {
-      result = await tracer().span('cds.store.feedback', { items: items.length }, () => opts.store.recordFeedback(req.params.id, items, new Date()));
+      result = await tracer().span('cds.store.feedback', { items: items.length }, () =>
+        opts.store.recordFeedback(req.params.id, items, new Date(), quota ? { maxUnknownCards: quota.remaining(client) } : undefined),
+      );
     } catch (err) {
       // Not stored, so not 200: 503 tells the client to retry, and idempotency makes the retry safe.
       req.log.error({ err: err instanceof Error ? err.message : String(err) }, 'feedback write failed');
-      reply.header('retry-after', '30');
+      reply.header('retry-after', String(STORE_RETRY_AFTER_S));
       return sendOutcome(reply, 503, [{ code: 'transient', diagnostics: 'feedback could not be stored; retry later' }]);
     }
+    if (result.overQuota && quota) {
+      req.log.warn({ serviceId: req.params.id, unknownCards: result.unknownCards }, 'feedback refused: unknown-card quota');
+      reply.header('retry-after', String(quota.retryAfterSeconds(client)));
+      return sendOutcome(reply, 429, [
+        {
+          code: 'throttled',
+          diagnostics: 'too much feedback for cards this service did not show; nothing of this request was stored',
+        },
+      ]);
+    }
+    quota?.consume(client, result.unknownCards);
     req.log.info({ serviceId: req.params.id, ...result }, 'feedback stored');
     return reply.code(200).send({});
   });

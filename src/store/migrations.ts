@@ -78,4 +78,14 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX feedback_received_at ON feedback (received_at);
     `,
   },
+  {
+    version: 2,
+    description: 'one-row table the health check writes, to notice a read-only or failing database',
+    sql: `
+      CREATE TABLE store_probe (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        at TEXT    NOT NULL
+      );
+    `,
+  },
 ];

@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import type { ReplayGuard } from '../security/replay-cache.js';
 import { openSqliteStore } from './sqlite-store.js';
+import { openSqliteWorkerStore } from './worker-store.js';
 import type { Store } from './store.js';
 import { isPostgresUrl, openPostgresStore } from './postgres/pg-store.js';
 import { PgReplayGuard } from './postgres/pg-replay.js';
@@ -15,6 +16,10 @@ export interface StoreChoice {
   pgSchema?: string;
   pgPoolSize?: number;
   sqlitePath: string;
+  /** Free-space floor for the SQLite file's disk (worker store health). */
+  sqliteMinFreeBytes?: number;
+  /** SQLite in this thread (tests, ':memory:') instead of the worker thread the service uses. */
+  sqliteInline?: boolean;
   replayPerIssuer: number;
 }
 
@@ -37,5 +42,8 @@ export async function openStore(choice: StoreChoice, logger: Pick<Logger, 'error
     const url = new URL(choice.databaseUrl);
     return { store, replay, description: `postgresql://${url.host}${url.pathname} schema ${store.schema}` };
   }
-  return { store: openSqliteStore(choice.sqlitePath), description: `sqlite ${choice.sqlitePath}` };
+  const store = choice.sqliteInline
+    ? openSqliteStore(choice.sqlitePath)
+    : await openSqliteWorkerStore(choice.sqlitePath, choice.sqliteMinFreeBytes !== undefined ? { minFreeBytes: choice.sqliteMinFreeBytes } : {});
+  return { store, description: `sqlite ${choice.sqlitePath}` };
 }

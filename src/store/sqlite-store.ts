@@ -249,10 +249,55 @@ export class SqliteDb {
     }
   }
 
-  /** Deletes decisions (and, by cascade, their cards and suggestions) received before `before`. */
+  /**
+   * Retention: deletes decisions (with, by cascade, their cards and suggestions) and feedback received
+   * before `before`, all of it in batches of `batch` rows per transaction.
+   */
   pruneDecisions(before: Date): number {
-    const info = this.db.prepare('DELETE FROM decisions WHERE received_at < ?').run(before.toISOString());
-    return info.changes;
+    let total = 0;
+    for (;;) {
+      const n = this.pruneBatch(before, 5000);
+      total += n;
+      if (n === 0) return total;
+    }
+  }
+
+  /**
+   * One bounded retention step (its own transaction), so that a worker can let other writes in between
+   * batches instead of holding the write lock for the whole backlog. Resolves with the rows deleted.
+   */
+  pruneBatch(before: Date, batch: number): number {
+    const at = before.toISOString();
+    return this.db.transaction(() => {
+      const d = this.db
+        .prepare('DELETE FROM decisions WHERE id IN (SELECT id FROM decisions WHERE received_at < ? ORDER BY id LIMIT ?)')
+        .run(at, batch).changes;
+      const f = this.db
+        .prepare('DELETE FROM feedback WHERE id IN (SELECT id FROM feedback WHERE received_at < ? ORDER BY id LIMIT ?)')
+        .run(at, batch).changes;
+      return d + f;
+    }).immediate();
+  }
+
+  /** A tiny durable write: fails when the database is read-only, full or its disk fails; stalls with it. */
+  probeWrite(at: Date): void {
+    this.db
+      .prepare('INSERT INTO store_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at')
+      .run(at.toISOString());
+  }
+
+  /**
+   * SQLite's quick_check: ['ok'] when the file is sound, else the problems it found (first few). On a
+   * fresh read-only connection, so that pages this connection has cached do not hide damage on disk.
+   */
+  quickCheck(): string[] {
+    if (this.path === ':memory:') return ['ok'];
+    const check = new Database(this.path, { readonly: true, fileMustExist: true });
+    try {
+      return (check.prepare('PRAGMA quick_check(5)').pluck().all() as unknown[]).map(String);
+    } finally {
+      check.close();
+    }
   }
 
   summary(window: TimeWindow): ReportSummary {

@@ -3,6 +3,9 @@
  *   DB_PATH            SQLite file, created on first start (default ./data/sih-cds.sqlite)
  *   AUDIT_HASH_KEY     key of the patient-id HMAC; required when NODE_ENV=production (>= 32 characters)
  *   ANALYTICS_ENABLED  "true" registers GET /analytics/summary (default false: it reveals usage figures)
+ *   AUDIT_RETENTION_DAYS  decisions and feedback older than this are deleted daily (default 400)
+ *   STORE_MIN_FREE_MB  free space on the database's file system below which the store reports itself
+ *                      unhealthy and feedback is refused, before SQLite fails mid-write (default 16)
  */
 export const DEFAULT_DB_PATH = './data/sih-cds.sqlite';
 
@@ -13,6 +16,8 @@ export interface StoreConfig {
   dbPath: string;
   hashKey: string;
   analyticsEnabled: boolean;
+  retentionDays: number;
+  minFreeBytes: number;
   /** Things to log loudly at start-up (e.g. the dev hash key is in use). */
   warnings: string[];
 }
@@ -43,5 +48,17 @@ export function readStoreConfig(env: NodeJS.ProcessEnv = process.env): StoreConf
     throw new StoreConfigError('ANALYTICS_ENABLED: expected true or false');
   }
   const analyticsEnabled = raw === 'true' || raw === '1' || raw === 'yes';
-  return { dbPath, hashKey, analyticsEnabled, warnings };
+  const retentionDays = positiveInt(env, 'AUDIT_RETENTION_DAYS', 400);
+  const minFreeBytes = positiveInt(env, 'STORE_MIN_FREE_MB', 16, true) * 1024 * 1024;
+  return { dbPath, hashKey, analyticsEnabled, retentionDays, minFreeBytes, warnings };
+}
+
+function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number, zeroOk = false): number {
+  const raw = (env[name] ?? '').trim();
+  if (raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < (zeroOk ? 0 : 1)) {
+    throw new StoreConfigError(`${name}: expected a whole number${zeroOk ? '' : ' of at least 1'}`);
+  }
+  return n;
 }

@@ -73,7 +73,11 @@ export interface Store {
     opts?: FeedbackOptions,
   ): Promise<FeedbackResult>;
   summary(window: TimeWindow): Promise<ReportSummary>;
-  /** Deletes decision audit records received before `before` (retention); resolves with how many. */
+  /**
+   * Retention: deletes decision audit records (with their cards) and feedback received before `before`;
+   * resolves with how many rows went. May work in several transactions; must not block feedback writes
+   * for long.
+   */
   pruneDecisions(before: Date): Promise<number>;
   /** The last known state of the database, promptly (for readiness probes and the feedback route). */
   health(): Promise<StoreHealth>;

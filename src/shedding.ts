@@ -1,0 +1,93 @@
+/**
+ * Load shedding: new requests get a fast 503 + Retry-After (an OperationOutcome) instead of seconds of
+ * queueing when either
+ * - more than `maxInFlight` requests are being processed (queue depth), or
+ * - the event loop's delay (p99 over the last `sampleIntervalMs`) is above `maxEventLoopDelayMs`, which
+ *   is what queueing in front of a busy loop looks like from inside, or
+ * - the server is closing (a rolling deploy: the load balancer should go elsewhere).
+ * Health probes are never shed: a liveness check failing exactly when the service is busy would get it
+ * restarted when it most needs to run.
+ *
+ * Why not @fastify/under-pressure (used before): its sampling timer calls process.memoryUsage(), which
+ * opens /proc/self/stat; at the file-descriptor limit that throws EMFILE from a timer, uncaught, and the
+ * process exits (issue 12, case 1). It also has no queue-depth measure. This uses only
+ * perf_hooks.monitorEventLoopDelay (no file descriptors) and a counter, and its timer cannot throw.
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { FastifyInstance } from 'fastify';
+import { sendOutcome } from './protocol/operation-outcome.js';
+
+export interface SheddingOptions {
+  maxEventLoopDelayMs: number;
+  maxInFlight: number;
+  /** Seconds, sent in Retry-After. */
+  retryAfterS: number;
+  sampleIntervalMs?: number;
+  /** Requests that are never shed (probes). */
+  exempt: (url: string) => boolean;
+}
+
+export interface SheddingStats {
+  inFlight: number;
+  eventLoopDelayMs: number;
+  shed: number;
+}
+
+const RESOLUTION_MS = 10;
+
+export function registerShedding(app: FastifyInstance, o: SheddingOptions): () => SheddingStats {
+  const histogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
+  histogram.enable();
+  let delayMs = 0;
+  let inFlight = 0;
+  let shed = 0;
+  let closing = false;
+  const every = o.sampleIntervalMs ?? 250;
+  let lastTick = performance.now();
+  const timer = setInterval(() => {
+    try {
+      // This timer's own lateness sees a blocked loop at once (the histogram may not have recorded that
+      // long sample yet when this runs); the histogram sees many short delays between ticks.
+      const now = performance.now();
+      const own = now - lastTick - every;
+      lastTick = now;
+      // The histogram counts its own resolution as delay; take it off.
+      const p99 = histogram.count > 0 ? histogram.percentile(99) / 1e6 - RESOLUTION_MS : 0;
+      delayMs = Math.max(0, Number.isFinite(p99) ? p99 : 0, own);
+      histogram.reset();
+    } catch {
+      // Measuring must never take the process down.
+    }
+  }, every);
+  timer.unref();
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onClose', async () => {
+    clearInterval(timer);
+    histogram.disable();
+  });
+
+  app.addHook('onRequest', (request, reply, done) => {
+    if (o.exempt(request.url)) {
+      done();
+      return;
+    }
+    const why = closing ? 'closing' : inFlight >= o.maxInFlight ? 'queue' : delayMs > o.maxEventLoopDelayMs ? 'latency' : undefined;
+    if (why !== undefined) {
+      shed += 1;
+      if (closing) reply.header('connection', 'close');
+      reply.header('retry-after', String(o.retryAfterS));
+      sendOutcome(reply, 503, [{ code: 'transient', diagnostics: 'Service busy, retry later' }]);
+      return;
+    }
+    inFlight += 1;
+    // 'close' comes once per response, whether it was sent, failed or the client went away.
+    reply.raw.once('close', () => {
+      inFlight -= 1;
+    });
+    done();
+  });
+
+  return () => ({ inFlight, eventLoopDelayMs: delayMs, shed });
+}
