@@ -2,6 +2,7 @@
  * The seam between the protocol and the clinical engine: a validated hook request and an assembled
  * PatientRecord in, a Decision and the CDS Hooks response out. Pure apart from the injected clock.
  */
+import { tracer } from './tracing.js';
 import type { CdsResponse, HookRequest } from './protocol/types.js';
 import type { PatientRecord } from './fhir/record.js';
 import type { Decision } from './engine/types.js';
@@ -33,10 +34,13 @@ export interface AdvisorOptions {
 
 export function createAdvisor(opts: AdvisorOptions): Advisor {
   return (request, record) => {
-    const decision = decide(request, record, {
-      now: opts.now(),
-      ...(opts.siteCodes ? { siteCodes: opts.siteCodes } : {}),
-    });
-    return { decision, response: renderResponse(decision, opts.render) };
+    const t = tracer();
+    const decision = t.span('cds.decide', {}, () =>
+      decide(request, record, {
+        now: opts.now(),
+        ...(opts.siteCodes ? { siteCodes: opts.siteCodes } : {}),
+      }),
+    );
+    return { decision, response: t.span('cds.render', {}, () => renderResponse(decision, opts.render)) };
   };
 }

@@ -3,12 +3,13 @@
  * store, authentication) is passed in, so tests build the same app the server runs, with their own parts.
  *
  * Order matters: CORS first (so even a 401 or 429 carries CORS headers and a browser can read it), then
- * load shedding and rate limits (cheap refusals before any work), then client authentication, then routes.
+ * load shedding and the per-address rate limit (cheap refusals before any work, a signature check
+ * included), then client authentication, then the per-client (issuer/tenant) rate limit, then routes.
+ * All of them are root hooks, which run in the order they are added.
  * Below the routes, connection-limits.ts bounds connections and the time a client may take (issue 12).
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
-import rateLimit from '@fastify/rate-limit';
 import type { Logger } from 'pino';
 import { AccessLog } from './logger.js';
 import type { Config } from './config.js';
@@ -17,12 +18,17 @@ import { registerErrorHandling } from './protocol/errors.js';
 import { registerHookRoutes } from './protocol/routes.js';
 import { feedbackRoutes } from './protocol/feedback.js';
 import { analyticsRoutes } from './protocol/analytics.js';
-import { registerClientAuth } from './security/client-auth.js';
-import type { Advisor } from './advisor.js';
+import { registerClientAuthWith } from './security/client-auth.js';
+import type { ReplayGuard } from './security/replay-cache.js';
+import { createRateLimits } from './security/rate-limits.js';
+import type { Advisor, DecisionEvent } from './advisor.js';
+import { sendOutcome } from './protocol/operation-outcome.js';
+import { requestIdFor, traceOfRaw } from './protocol/trace-context.js';
 import type { Store } from './store/store.js';
 import type { AuditWriter } from './store/audit-writer.js';
 import { createAllowList } from './fhir/allowlist.js';
 import { Limiter } from './fhir/limiter.js';
+import { metricsTokenMatches, type Metrics } from './metrics.js';
 import { registerShedding } from './shedding.js';
 import {
   clientErrorHandler,
@@ -39,11 +45,16 @@ export interface AppParts {
   advisor: Advisor;
   /** Feedback and analytics storage; without it the feedback route is not offered. */
   store?: Store;
+  /** Where used JWT ids are remembered; default in memory per process. PostgreSQL shares it across replicas. */
+  replay?: ReplayGuard;
+  /** Prometheus metrics; GET /metrics is offered when given (see config METRICS_*). */
+  metrics?: Metrics;
   /** Decision audit; called after each hook answer is sent. */
   audit?: AuditWriter;
 }
 
 const PROBES = new Set(['/healthz', '/readyz']);
+const METRICS_PATH = '/metrics';
 
 export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
   const { config } = parts;
@@ -63,7 +74,17 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
     clientErrorHandler,
     // Closing is answered by the shedding hook, as an OperationOutcome (Fastify's own 503 is plain JSON).
     return503OnClosing: false,
+    // Which X-Forwarded-For hops are believed for request.ip (the per-address rate limit's key).
+    // A hop count n trusts the n nearest proxies (what proxy-addr does for a number; Fastify's types omit it).
+    trustProxy:
+      typeof config.TRUST_PROXY === 'number'
+        ? ((hops: number) => (_addr: string, i: number) => i < hops)(config.TRUST_PROXY)
+        : config.TRUST_PROXY,
     logController: new AccessLog(),
+    // Correlation: the caller's X-Request-ID (or the trace id of its traceparent) is the request id, and
+    // every log line of the request carries the trace id (src/tracing.ts).
+    genReqId: requestIdFor,
+    childLoggerFactory: (logger, bindings, opts, raw) => logger.child({ ...bindings, traceId: traceOfRaw(raw)?.traceId }, opts),
   });
   const log = app.log;
   const fdLimit = fdSoftLimit();
@@ -92,19 +113,49 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
   });
   registerErrorHandling(app);
 
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  const metrics = parts.metrics;
+  // /metrics on the service port: open when client authentication is off, else only with METRICS_TOKEN
+  // (a scraper cannot sign CDS client JWTs). METRICS_PORT serves it on its own port instead (server.ts).
+  const metricsHere = metrics !== undefined && !config.METRICS_PORT && (config.auth.mode === 'off' || config.METRICS_TOKEN !== undefined);
+  if (metrics) {
+    app.addHook('onResponse', async (request, reply) => {
+      metrics.onResponse(request.routeOptions.url, request.method, reply.statusCode, reply.elapsedTime / 1000);
+    });
+  }
+
   registerShedding(app, {
     maxEventLoopDelayMs: config.SHED_EVENT_LOOP_DELAY_MS,
     maxInFlight: config.SHED_MAX_IN_FLIGHT,
     retryAfterS: 10,
-    exempt: (url) => PROBES.has(url),
+    exempt: (url) => PROBES.has(url) || (metricsHere && url === METRICS_PATH),
   });
-  await app.register(rateLimit, {
-    max: config.RATE_LIMIT_MAX,
-    timeWindow: 60_000,
-    allowList: (request) => PROBES.has(request.url),
-  });
-
-  if (config.auth.mode === 'required') registerClientAuth(app, config.auth);
+  const limits = await createRateLimits(
+    app,
+    {
+      perAddressMax: config.RATE_LIMIT_MAX,
+      perClientMax: config.RATE_LIMIT_CLIENT_MAX,
+      windowMs: config.RATE_LIMIT_WINDOW_MS,
+      exemptPaths: metricsHere ? new Set([...PROBES, METRICS_PATH]) : PROBES,
+      ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL, redisPrefix: config.REDIS_KEY_PREFIX } : {}),
+    },
+    parts.logger,
+    metrics ? { onLimited: (kind) => metrics.rateLimited.inc({ kind }) } : {},
+  );
+  app.addHook('onRequest', limits.beforeAuth);
+  if (config.auth.mode === 'required') {
+    const publicPaths = metricsHere ? [...config.auth.publicPaths, METRICS_PATH] : config.auth.publicPaths;
+    registerClientAuthWith(app, { ...config.auth, publicPaths }, {
+      ...(parts.replay ? { replay: parts.replay } : {}),
+      ...(metrics
+        ? { onFailure: (reason: string) => metrics.onAuthFailure(reason), onReplayFull: (iss: string) => metrics.replayFull.inc({ issuer: iss }) }
+        : {}),
+    });
+  }
+  app.addHook('onRequest', limits.afterAuth);
 
   const serviceIds = parts.discovery.services.map((s) => s.id);
   if (parts.store) {
@@ -118,18 +169,41 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
 
   const audit = parts.audit;
   const store = parts.store;
+  const limiter = new Limiter(config.FHIR_MAX_CONCURRENCY);
+  if (metrics) {
+    metrics.observe({ ...(audit ? { audit } : {}), ...(store ? { store } : {}), limiter });
+    if (metricsHere) {
+      const token = config.METRICS_TOKEN;
+      app.get(METRICS_PATH, { config: { pressureHandler: () => undefined } }, async (request, reply) => {
+        if (token !== undefined && !metricsTokenMatches(request.headers.authorization, token)) {
+          reply.header('www-authenticate', 'Bearer');
+          return sendOutcome(reply, 401, [{ code: 'login', diagnostics: 'Unauthorized' }]);
+        }
+        return reply.type(metrics.contentType).send(await metrics.text());
+      });
+    }
+  }
+  const sinks = [audit ? (e: DecisionEvent) => audit.record(e) : undefined, metrics ? (e: DecisionEvent) => metrics.onDecision(e) : undefined].filter(
+    (f): f is (e: DecisionEvent) => void => f !== undefined,
+  );
   registerHookRoutes(app, {
     discovery: parts.discovery,
     advisor: parts.advisor,
     assemble: {
       allowList: createAllowList(config.FHIR_SERVER_ALLOWLIST),
-      limiter: new Limiter(config.FHIR_MAX_CONCURRENCY),
+      limiter,
       deadlineMs: config.FHIR_DEADLINE_MS,
       maxPages: config.FHIR_MAX_PAGES,
       pageSize: config.FHIR_PAGE_SIZE,
       maxResponseBytes: config.FHIR_MAX_RESPONSE_BYTES,
     },
-    ...(audit ? { onDecision: (event) => audit.record(event) } : {}),
+    ...(sinks.length > 0
+      ? {
+          onDecision: (event: DecisionEvent) => {
+            for (const sink of sinks) sink(event);
+          },
+        }
+      : {}),
     ...(store ? { ready: async () => (await store.health()).ok } : {}),
   });
   return app;

@@ -61,8 +61,61 @@ const envSchema = z.object({
   PUBLIC_BASE_URL: z.url().optional(),
   /** JSON file with the trusted issuers (see fixtures/auth/README.md). */
   AUTH_ISSUERS_FILE: z.string().min(1).optional(),
-  /** Requests per minute per client address before 429. A hospital EHR is one client: size it for all its calls. */
+  /**
+   * Used token ids remembered per trusted issuer (replay protection). Needs that issuer's calls/s x
+   * (token lifetime + 60 s skew); when full, only that issuer's new tokens are refused (401, logged, counted).
+   */
+  REPLAY_CACHE_PER_ISSUER: z.coerce.number().int().min(1).max(10_000_000).default(200_000),
+  /**
+   * Requests per window per client address before 429, counted BEFORE authentication (so token-less and
+   * forged-token floods are refused before any signature check). Behind a proxy set TRUST_PROXY.
+   */
   RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(6000),
+  /** Requests per window per authenticated issuer + tenant, counted after authentication. */
+  RATE_LIMIT_CLIENT_MAX: z.coerce.number().int().min(1).default(6000),
+  /** The rate-limit window in milliseconds. */
+  RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
+  /**
+   * Which X-Forwarded-For hops to believe for the client address (Fastify's trustProxy): `false`
+   * (default: the socket's peer), `true` (any: only behind a proxy that overwrites the header), a hop
+   * count, or a comma list of proxy addresses/CIDRs.
+   */
+  TRUST_PROXY: z
+    .string()
+    .transform((v): boolean | number | string => {
+      const t = v.trim().toLowerCase();
+      if (t === 'true') return true;
+      if (t === 'false') return false;
+      if (/^\d+$/.test(t)) return Number(t);
+      return v.trim();
+    })
+    .default(false),
+  /** redis://host:port: rate-limit counters shared by every replica. Unset: per process. */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  /** Prefix of this deployment's keys in Redis (several deployments or test runs may share one Redis). */
+  REDIS_KEY_PREFIX: z.string().min(1).max(100).default('sih-cds:'),
+  /**
+   * postgres://user@host:5432/db: the shared store for several replicas (feedback, audit, JWT replay
+   * cache). Unset: the embedded SQLite file (DB_PATH), for one process.
+   */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//i, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  /** PostgreSQL schema of the tables (default public). */
+  PG_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lower-case SQL identifier').default('public'),
+  /** PostgreSQL connections per replica. */
+  PG_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  /**
+   * GET /metrics (Prometheus). On the service port it needs `Authorization: Bearer <METRICS_TOKEN>` when
+   * client authentication is on (open when it is off); METRICS_PORT serves it on a port of its own
+   * instead (bind it to a network only the scraper reaches).
+   */
+  METRICS_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
+  METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   /**
    * Event-loop delay (ms, the p99 over the last sampling interval) past which new calls are shed with
    * 503 and Retry-After, before latency collapses.
@@ -87,6 +140,16 @@ const envSchema = z.object({
 });
 
 export type Env = z.infer<typeof envSchema>;
+
+/** Every environment variable the service reads (here, in store-config.ts and tracing.ts): deployment files are checked against it. */
+export const ENV_NAMES: readonly string[] = [
+  ...Object.keys(envSchema.shape),
+  'DB_PATH',
+  'AUDIT_HASH_KEY',
+  'ANALYTICS_ENABLED',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'OTEL_SERVICE_NAME',
+];
 
 export interface Config extends Omit<Env, 'FHIR_SERVER_ALLOWLIST'> {
   FHIR_SERVER_ALLOWLIST: string[];
@@ -131,6 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       mode: authMode,
       publicBaseUrl: e.PUBLIC_BASE_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`,
       issuers: e.AUTH_ISSUERS_FILE ? loadIssuersFile(e.AUTH_ISSUERS_FILE) : [],
+      replayCacheMaxEntriesPerIssuer: e.REPLAY_CACHE_PER_ISSUER,
     } as const;
     auth = parseClientAuthConfig(input);
     store = readStoreConfig(cleaned);

@@ -10,7 +10,10 @@ import { DiscoveryError, loadDiscovery } from './protocol/discovery.js';
 import { HOOKS } from './protocol/types.js';
 import { createAdvisor } from './advisor.js';
 import { loadSiteCodes } from './guideline/site-codes.js';
-import { openSqliteWorkerStore } from './store/worker-store.js';
+import { openStore } from './store/open-store.js';
+import { Metrics } from './metrics.js';
+import { startTracing } from './tracing.js';
+import { createServer } from 'node:http';
 import { AuditWriter } from './store/audit-writer.js';
 import { startRetention } from './store/retention.js';
 
@@ -45,9 +48,19 @@ async function main(): Promise<void> {
   else logger.info(config.authDescription);
   for (const warning of config.store.warnings) logger.warn(warning);
 
-  // SQLite in a worker thread: a stalled disk never holds the event loop. A corrupt or unreadable file
-  // stops start-up here, with the reason.
-  const store = await openSqliteWorkerStore(config.store.dbPath, { minFreeBytes: config.store.minFreeBytes });
+  // PostgreSQL when DATABASE_URL is set (shared by replicas); else SQLite in a worker thread, so a
+  // stalled disk never holds the event loop. A corrupt or unreadable file stops start-up here.
+  const { store, replay, description: storeDescription } = await openStore(
+    {
+      ...(config.DATABASE_URL ? { databaseUrl: config.DATABASE_URL } : {}),
+      pgSchema: config.PG_SCHEMA,
+      pgPoolSize: config.PG_POOL_SIZE,
+      sqlitePath: config.store.dbPath,
+      sqliteMinFreeBytes: config.store.minFreeBytes,
+      replayPerIssuer: config.REPLAY_CACHE_PER_ISSUER,
+    },
+    logger,
+  );
   const audit = new AuditWriter(store, config.store.hashKey, logger);
   const retention = startRetention(store, config.store.retentionDays, logger);
   // Health changes are logged once each, so an operator sees when and why /readyz went not-ready.
@@ -70,7 +83,27 @@ async function main(): Promise<void> {
       ...(config.QCDSM_CODE ? { qcdsmCode: config.QCDSM_CODE } : {}),
     },
   });
-  const app = await buildApp({ config, logger, discovery, advisor, store, audit });
+  // Span export only when an OTLP endpoint is configured; the SDK is not even loaded otherwise.
+  const otlp = process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  const tracing = otlp ? await startTracing(otlp, process.env.OTEL_SERVICE_NAME || undefined) : undefined;
+  if (tracing) logger.info({ otlp: new URL(otlp!).origin }, 'OpenTelemetry span export on');
+  const metrics = new Metrics();
+  const app = await buildApp({ config, logger, discovery, advisor, store, audit, metrics, ...(replay ? { replay } : {}) });
+  if (config.METRICS_PORT) {
+    // Its own port: no client authentication, so bind it where only the scraper reaches (see README).
+    const metricsServer = createServer((req, res) => {
+      if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
+        res.writeHead(404).end();
+        return;
+      }
+      metrics.text().then(
+        (body) => res.writeHead(200, { 'content-type': metrics.contentType }).end(body),
+        () => res.writeHead(500).end(),
+      );
+    });
+    metricsServer.listen(config.METRICS_PORT, config.HOST);
+    metricsServer.unref();
+  }
 
   let closing = false;
   const shutdown = (signal: string): void => {
@@ -84,6 +117,8 @@ async function main(): Promise<void> {
     app
       .close()
       .then(() => audit.flush())
+      .then(() => replay?.close())
+      .then(() => tracing?.shutdown())
       .then(() => store.close())
       .then(
         () => process.exit(0),
@@ -98,7 +133,7 @@ async function main(): Promise<void> {
     {
       services: discovery.services.map((s) => s.id),
       fhirAllowList: config.FHIR_SERVER_ALLOWLIST,
-      db: config.store.dbPath,
+      db: storeDescription,
       analytics: config.store.analyticsEnabled,
     },
     'CDS service ready',

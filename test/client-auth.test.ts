@@ -345,27 +345,28 @@ t.test('loadIssuersFile', async (t) => {
   });
 });
 
-t.test('ReplayCache', async (t) => {
+t.test('ReplayCache: per-issuer quota; a full issuer refuses only its own tokens', async (t) => {
   let now = 1_000_000;
-  const cache = new ReplayCache({ maxEntries: 2, now: () => now });
+  const cache = new ReplayCache({ maxEntriesPerIssuer: 2, now: () => now });
   t.equal(cache.checkAndRemember('iss', 'a', now + 100), 'fresh');
   t.equal(cache.checkAndRemember('iss', 'a', now + 100), 'replayed');
   t.equal(cache.checkAndRemember('other-iss', 'a', now + 100), 'fresh', 'keyed by issuer too');
-  t.equal(cache.checkAndRemember('iss', 'b', now + 100), 'full', 'bounded: refuses rather than forgets');
-  t.equal(cache.size, 2);
+  t.equal(cache.checkAndRemember('iss', 'b', now + 100), 'fresh');
+  t.equal(cache.checkAndRemember('iss', 'c', now + 100), 'full', 'bounded: refuses rather than forgets');
+  t.equal(cache.checkAndRemember('other-iss', 'b', now + 100), 'fresh', 'another issuer is not locked out by a full one');
+  t.equal(cache.size('iss'), 2);
+  t.equal(cache.size(), 4);
   now += 101;
-  t.equal(cache.checkAndRemember('iss', 'b', now + 100), 'fresh', 'expired entries are evicted');
-  t.equal(cache.size, 1);
+  t.equal(cache.checkAndRemember('iss', 'c', now + 100), 'fresh', 'expired entries are evicted');
+  t.equal(cache.size('iss'), 1);
   t.equal(cache.checkAndRemember('iss', 'a', now + 100), 'fresh', 'an expired jti is forgotten');
-  t.equal(cache.checkAndRemember('i', 's|a', now + 100), 'full', 'still bounded');
-  const keyed = new ReplayCache({ maxEntries: 10 });
-  t.equal(keyed.checkAndRemember('a|b', 'c', Date.now() + 1000), 'fresh');
-  t.equal(keyed.checkAndRemember('a', 'b|c', Date.now() + 1000), 'fresh', 'no key collision across the separator');
+  t.equal(cache.checkAndRemember('iss', 'd', now + 100), 'full', 'still bounded');
+  t.equal(await cache.check('iss', 'a', now + 100), 'replayed', 'the async guard answers the same');
 });
 
 t.test('ReplayCache sweeps out-of-order expiries when full', async (t) => {
   let now = 0;
-  const cache = new ReplayCache({ maxEntries: 2, now: () => now });
+  const cache = new ReplayCache({ maxEntriesPerIssuer: 2, now: () => now });
   cache.checkAndRemember('i', 'long', 10_000); // head, expires late
   cache.checkAndRemember('i', 'short', 100); // behind it, expires early
   now = 5_000;

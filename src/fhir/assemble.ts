@@ -5,6 +5,7 @@
  * paginated), or an OperationOutcome (the client's fetch failed) — CDS Hooks 2.0.1 §prefetch, checklist
  * D 33–35. Faults become gaps on the record; nothing here throws for a FHIR server's behaviour.
  */
+import { tracer } from '../tracing.js';
 import type { Bundle, FhirResource, Patient } from 'fhir/r4.js';
 import type { HookRequest, PrefetchValue } from '../protocol/types.js';
 import { FhirClient, entriesOf, isResource, nextLink, type SearchResult } from './client.js';
@@ -38,6 +39,8 @@ export interface AssembleOptions {
   maxPages: number;
   pageSize: number;
   maxResponseBytes: number;
+  /** Correlation headers for the FHIR calls of this hook call (see src/tracing.ts). */
+  outboundHeaders?: () => Record<string, string>;
 }
 
 export type AssembleResult =
@@ -156,11 +159,12 @@ export async function assemblePatientRecord(request: HookRequest, opts: Assemble
     maxPages: opts.maxPages,
     pageSize: opts.pageSize,
     maxResponseBytes: opts.maxResponseBytes,
+    ...(opts.outboundHeaders ? { extraHeaders: opts.outboundHeaders() } : {}),
   });
   const signal = AbortSignal.timeout(opts.deadlineMs);
 
   await Promise.all(
-    [...needs].map(async ([type, need]) => {
+    [...needs].map(([type, need]) => tracer().span('fhir.read', { 'fhir.resource_type': type }, async () => {
       const started = performance.now();
       if (type === 'Patient') {
         const read = await client.read('Patient', record.patientId, signal);
@@ -192,7 +196,7 @@ export async function assemblePatientRecord(request: HookRequest, opts: Assemble
         record.gaps = record.gaps.filter((g) => g.resourceType !== type);
       }
       record.timings.push(timing(type, ms, result.pages, result.status));
-    }),
+    })),
   );
   // Required data that the FHIR server failed to give is as unobtainable as data with no server at all
   // (CDS Hooks 2.0.1 §prefetch-template: 412 "… or the FHIR call failed"); an empty answer would read as

@@ -17,6 +17,8 @@ export interface FhirClientOptions {
   maxPages: number;
   pageSize: number;
   maxResponseBytes: number;
+  /** Correlation headers of the hook call (traceparent, X-Request-ID), sent with every request. */
+  extraHeaders?: Record<string, string>;
 }
 
 export type FetchStatus = 'ok' | 'error' | 'timeout' | 'truncated';
@@ -92,7 +94,7 @@ export class FhirClient {
 
   private async getJson(url: string, signal: AbortSignal): Promise<unknown> {
     if (!this.opts.allowList.allows(url)) throw new FetchFailure('error', 'URL not on the FHIR allow-list');
-    const headers: Record<string, string> = { accept: 'application/fhir+json, application/json' };
+    const headers: Record<string, string> = { ...this.opts.extraHeaders, accept: 'application/fhir+json, application/json' };
     if (this.opts.accessToken) headers['authorization'] = `Bearer ${this.opts.accessToken}`;
     try {
       return await this.opts.limiter.run(signal, async () => {

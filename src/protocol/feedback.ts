@@ -9,6 +9,7 @@
  * findings, and the audit database is meant to hold no patient data, so only whether a comment was given
  * is kept (the report needs no more).
  */
+import { tracer } from '../tracing.js';
 import type { FastifyError, FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { FeedbackItem, Store } from '../store/store.js';
@@ -132,11 +133,8 @@ export const feedbackRoutes: FastifyPluginAsync<FeedbackRoutesOptions> = async (
     const client = clientKey(req as never);
     let result;
     try {
-      result = await opts.store.recordFeedback(
-        req.params.id,
-        items,
-        new Date(),
-        quota ? { maxUnknownCards: quota.remaining(client) } : undefined,
+      result = await tracer().span('cds.store.feedback', { items: items.length }, () =>
+        opts.store.recordFeedback(req.params.id, items, new Date(), quota ? { maxUnknownCards: quota.remaining(client) } : undefined),
       );
     } catch (err) {
       // Not stored, so not 200: 503 tells the client to retry, and idempotency makes the retry safe.

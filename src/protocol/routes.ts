@@ -3,7 +3,9 @@
  * flows one way: validate → assemble the PatientRecord (prefetch, then FHIR within the deadline) →
  * advise (engine + cards) → answer → hand the decision to the audit sink after the answer is sent.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { tracer } from '../tracing.js';
+import { traceOf } from './trace-context.js';
 import type { Discovery, ServiceDefinition } from './discovery.js';
 import { parseHookRequest } from './request-schema.js';
 import { sendOutcome } from './operation-outcome.js';
@@ -26,7 +28,11 @@ export function registerHookRoutes(app: FastifyInstance, opts: HookRouteOptions)
 
   app.get('/cds-services', async (_request, reply) => reply.type('application/json').send(discoveryBody));
 
-  app.post<{ Params: { id: string } }>('/cds-services/:id', async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/cds-services/:id', (request, reply) =>
+    tracer().root('cds.hook', traceOf(request), { 'cds.service': request.params.id.slice(0, 100) }, () => answerHook(request, reply)),
+  );
+
+  async function answerHook(request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply): Promise<FastifyReply> {
     const receivedAt = new Date();
     const started = performance.now();
     const service = services.get(request.params.id);
@@ -44,7 +50,10 @@ export function registerHookRoutes(app: FastifyInstance, opts: HookRouteOptions)
     const log = request.log.child({ hookInstance: hookRequest.hookInstance, service: service.id });
     if (hookRequest.hookAsSent) log.warn({ hookAsSent: hookRequest.hookAsSent.slice(0, 64) }, 'hook in body differs from the service hook');
 
-    const assembled = await assemblePatientRecord(hookRequest, opts.assemble);
+    const trace = traceOf(request);
+    const assembled = await tracer().span('cds.assemble', {}, () =>
+      assemblePatientRecord(hookRequest, { ...opts.assemble, outboundHeaders: () => tracer().outbound(trace) }),
+    );
     if (!assembled.ok) {
       log.info({ missing: assembled.missing }, 'required data unavailable: 412');
       return sendOutcome(reply, 412, [
@@ -78,7 +87,7 @@ export function registerHookRoutes(app: FastifyInstance, opts: HookRouteOptions)
       });
     }
     return reply.type('application/json').send(response);
-  });
+  }
 
   // Probes are never shed under load: a liveness check failing exactly when the service is busy would
   // get it restarted when it most needs to run (src/shedding.ts exempts them; the per-route handler below

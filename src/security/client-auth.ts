@@ -67,12 +67,14 @@ export function createClientAuthHook(cfg: RequiredClientAuthConfig, deps: Verifi
     const match = BEARER.exec(request.headers.authorization ?? '');
     if (!match?.[1]) {
       request.log.warn({ auth: { reason: 'no bearer token' } }, 'client authentication failed');
+      deps.onFailure?.('no bearer token');
       return unauthorized(reply);
     }
     // aud is the exact URL called: configured base (reverse-proxy safe) + raw path, no query.
     const result = await verifier.verify(match[1], cfg.publicBaseUrl + path);
     if (!result.ok) {
       request.log.warn({ auth: result.failure }, 'client authentication failed');
+      deps.onFailure?.(result.failure.reason);
       return unauthorized(reply);
     }
     request.cdsClient = result.client;

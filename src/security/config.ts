@@ -133,8 +133,11 @@ export const clientAuthConfigSchema = z
     allowedAlgorithms: z.array(algorithmSchema).min(1).default(['ES384', 'RS384']),
     clockSkewSeconds: z.number().int().min(0).max(300).default(60),
     maxTokenLifetimeSeconds: z.number().int().min(1).max(86_400).default(3600),
-    /** Bound on remembered jtis. When full of unexpired entries new tokens are refused (fail closed). */
-    replayCacheMaxEntries: z.number().int().min(1).default(100_000),
+    /**
+     * Remembered jtis per trusted issuer. When an issuer's quota is full of unexpired entries its new
+     * tokens are refused (fail closed); other issuers are unaffected. Needs calls/s x (token lifetime + skew).
+     */
+    replayCacheMaxEntriesPerIssuer: z.number().int().min(1).default(200_000),
     /** Paths (exact, without query) that never need a token: probes for orchestrators. */
     publicPaths: z.array(z.string().startsWith('/')).default(['/healthz', '/readyz']),
   })

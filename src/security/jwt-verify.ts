@@ -9,7 +9,7 @@
 import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
 import type { RequiredClientAuthConfig } from './config.js';
 import { IssuerRegistry } from './issuers.js';
-import { ReplayCache } from './replay-cache.js';
+import { ReplayCache, type ReplayGuard } from './replay-cache.js';
 
 /** Who called, once the token is proven. Safe to log and to store (no token material). */
 export interface VerifiedClient {
@@ -41,6 +41,12 @@ export interface ClientTokenVerifier {
 export interface VerifierDeps {
   /** Milliseconds since the epoch; injectable so tests can move time without waiting. */
   now?: () => number;
+  /** Where used jtis are remembered; default: in memory, per process, with the configured per-issuer quota. */
+  replay?: ReplayGuard;
+  /** Told the reason of every refused token (for metrics). */
+  onFailure?: (reason: string) => void;
+  /** Told when an issuer's replay quota is full (for metrics). */
+  onReplayFull?: (iss: string) => void;
 }
 
 /** Compact JWS: three base64url parts. Rejects JWE (five parts) and junk before any decoding. */
@@ -70,7 +76,7 @@ function describeJoseError(err: unknown): string {
 export function createClientTokenVerifier(cfg: RequiredClientAuthConfig, deps: VerifierDeps = {}): ClientTokenVerifier {
   const now = deps.now ?? Date.now;
   const registry = new IssuerRegistry(cfg.issuers);
-  const replay = new ReplayCache({ maxEntries: cfg.replayCacheMaxEntries, now });
+  const replay = deps.replay ?? new ReplayCache({ maxEntriesPerIssuer: cfg.replayCacheMaxEntriesPerIssuer, now });
   const allowedAlgorithms: readonly string[] = cfg.allowedAlgorithms;
 
   async function verify(token: string, audience: string): Promise<VerifyResult> {
@@ -139,9 +145,18 @@ export function createClientTokenVerifier(cfg: RequiredClientAuthConfig, deps: V
     }
 
     // Last, so that only otherwise-valid tokens occupy the cache.
-    const verdict = replay.checkAndRemember(claims.iss, jti, (exp + cfg.clockSkewSeconds) * 1000);
+    let verdict;
+    try {
+      verdict = await replay.check(claims.iss, jti, (exp + cfg.clockSkewSeconds) * 1000);
+    } catch (err) {
+      // The shared cache cannot be reached: refuse (fail closed) rather than skip the replay check.
+      return fail(`replay cache unavailable (${(err as NodeJS.ErrnoException).code ?? (err as Error).name})`, known);
+    }
     if (verdict === 'replayed') return fail('jti already used (replay)', known);
-    if (verdict === 'full') return fail('replay cache full of unexpired entries; refusing rather than skipping the replay check', known);
+    if (verdict === 'full') {
+      deps.onReplayFull?.(claims.iss);
+      return fail("replay cache quota of this issuer is full of unexpired tokens; refusing this issuer's new tokens rather than skipping the replay check", known);
+    }
 
     return {
       ok: true,

@@ -7,6 +7,7 @@
  * A failed write is logged (hookInstance and the error message only: never the record, which would put
  * the patient hash and resource ids in the logs) and counted, for metrics and the readiness report.
  */
+import { tracer } from '../tracing.js';
 import { buildAuditRecord, type AuditInput, type AuditRecord } from './audit-record.js';
 import type { Store } from './store.js';
 
@@ -88,7 +89,9 @@ export class AuditWriter {
     this.queue = [];
     if (batch.length === 0) return;
     // A store that throws instead of rejecting is still a failure, not an exception.
-    const write = new Promise<void>((resolve) => resolve(this.store.recordDecisions(batch))).then(
+    const write = new Promise<void>((resolve) =>
+      resolve(tracer().span('cds.store.audit', { records: batch.length }, () => this.store.recordDecisions(batch))),
+    ).then(
       () => {
         this.written += batch.length;
       },
