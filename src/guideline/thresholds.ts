@@ -49,6 +49,23 @@ export const THRESHOLDS: Record<string, Threshold> = {
     source:
       'Our clinical reading, for review (radiologist review asked for a recency window): obtundation is an acute state, and the ACR variant 4 text ("Obtundation … Next imaging study") describes the patient at the time of the next study',
   },
+  'red-flag-recent': {
+    id: 'red-flag-recent',
+    value: 7,
+    unit: 'days',
+    meaning:
+      'A red-flag record (thunderclap headache, focal deficit, fever or meningism, head trauma, seizure; a Condition by the later of its onset and recorded date, an Observation by its effective date) counts when dated within this many days; undated or older records do not. A draft order\'s reason always counts (it is about now).',
+    source:
+      'Our clinical reading, for review: the same window as decreased consciousness; red flags are acute states that make an urgent study right now',
+  },
+  'fever-temperature': {
+    id: 'fever-temperature',
+    value: 38,
+    unit: 'points',
+    meaning:
+      'A body temperature (LOINC 8310-5) at or above this many degrees Celsius (100.4 °F), measured within the red-flag window, is fever: a red flag.',
+    source: 'Our reading, for review: the usual clinical definition of fever (38.0 °C)',
+  },
   'rebound-after-patch': {
     id: 'rebound-after-patch',
     value: 14,
