@@ -10,7 +10,7 @@ import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import underPressure from '@fastify/under-pressure';
 import type { Logger } from 'pino';
-import { AccessLog } from './logger.js';
+import { AccessLog, sharedRequestLogger } from './logger.js';
 import type { Config } from './config.js';
 import type { Discovery } from './protocol/discovery.js';
 import { registerErrorHandling } from './protocol/errors.js';
@@ -46,7 +46,8 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
     requestTimeout: Math.max(10_000, config.FHIR_DEADLINE_MS * 3),
     connectionTimeout: 30_000,
     return503OnClosing: true,
-    logController: new AccessLog(),
+    logController: new AccessLog(config.LOG_ACCESS),
+    childLoggerFactory: sharedRequestLogger,
   });
 
   // FHIR clients send application/fhir+json: the same JSON parser and protections (prototype poisoning

@@ -21,6 +21,8 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** One "request completed" line per request; off leaves errors and each hook call's own "hook answered" line. */
+  LOG_ACCESS: bool.default(true),
   /** Largest request body accepted, in bytes (413 beyond). Prefetch of a large record can be several MB. */
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(5 * 1024 * 1024),
   /** Browser origins allowed by CORS: a comma list, or `*` (no credentials are ever allowed). */

@@ -37,16 +37,17 @@ export function registerHookRoutes(app: FastifyInstance, opts: HookRouteOptions)
     }
     const parsed = parseHookRequest(request.body, service.hook);
     if (!parsed.ok) {
-      request.log.info({ service: service.id, fields: parsed.issues.map((i) => i.expression?.[0]) }, 'invalid hook request');
+      request.log.info({ reqId: request.id, service: service.id, fields: parsed.issues.map((i) => i.expression?.[0]) }, 'invalid hook request');
       return sendOutcome(reply, 400, parsed.issues);
     }
     const hookRequest = parsed.request;
-    const log = request.log.child({ hookInstance: hookRequest.hookInstance, service: service.id });
-    if (hookRequest.hookAsSent) log.warn({ hookAsSent: hookRequest.hookAsSent.slice(0, 64) }, 'hook in body differs from the service hook');
+    // One line per call, fields inline (no child logger per request: see logger.ts).
+    const log = request.log;
+    const ids = { reqId: request.id, hookInstance: hookRequest.hookInstance, service: service.id };
 
     const assembled = await assemblePatientRecord(hookRequest, opts.assemble);
     if (!assembled.ok) {
-      log.info({ missing: assembled.missing }, 'required data unavailable: 412');
+      log.info({ ...ids, missing: assembled.missing }, 'required data unavailable: 412');
       return sendOutcome(reply, 412, [
         { code: 'incomplete', diagnostics: `Required data is unavailable: ${assembled.reason}`, expression: ['prefetch', 'fhirServer'] },
       ]);
@@ -56,6 +57,8 @@ export function registerHookRoutes(app: FastifyInstance, opts: HookRouteOptions)
     const latencyMs = Math.round((performance.now() - started) * 10) / 10;
     log.info(
       {
+        ...ids,
+        ...(hookRequest.hookAsSent ? { hookAsSent: hookRequest.hookAsSent.slice(0, 64) } : {}),
         variant: decision.variant.status === 'determined' ? decision.variant.variant : decision.variant.status,
         orders: decision.orders.map((o) => o.outcome),
         cards: response.cards.length,
@@ -73,7 +76,7 @@ export function registerHookRoutes(app: FastifyInstance, opts: HookRouteOptions)
         try {
           sink(event);
         } catch (err) {
-          log.error({ errType: (err as Error).name }, 'decision sink failed');
+          log.error({ ...ids, errType: (err as Error).name }, 'decision sink failed');
         }
       });
     }
