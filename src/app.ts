@@ -23,6 +23,7 @@ import type { Store } from './store/store.js';
 import type { AuditWriter } from './store/audit-writer.js';
 import { createAllowList } from './fhir/allowlist.js';
 import { Limiter } from './fhir/limiter.js';
+import { CircuitBreaker } from './fhir/breaker.js';
 
 export interface AppParts {
   config: Config;
@@ -97,6 +98,7 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
       maxPages: config.FHIR_MAX_PAGES,
       pageSize: config.FHIR_PAGE_SIZE,
       maxResponseBytes: config.FHIR_MAX_RESPONSE_BYTES,
+      breaker: new CircuitBreaker(config.FHIR_BREAKER_COOLDOWN_MS),
     },
     ...(audit ? { onDecision: (event) => audit.record(event) } : {}),
     ...(store ? { ready: () => store.ping() } : {}),

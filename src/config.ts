@@ -49,6 +49,8 @@ const envSchema = z.object({
   FHIR_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(200),
   /** Largest FHIR response body read, in bytes; larger ones are cut off and marked as a gap. */
   FHIR_MAX_RESPONSE_BYTES: z.coerce.number().int().min(1024).default(8 * 1024 * 1024),
+  /** After a FHIR server refuses a connection, how long (ms) its reads are not attempted (fhir/breaker.ts). */
+  FHIR_BREAKER_COOLDOWN_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
   /** Outbound FHIR requests in flight at once, across all hook calls. */
   FHIR_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(32),
   /** Mirror systemActions into `extension.systemActions` for the reference sandbox client. */

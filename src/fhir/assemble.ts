@@ -11,6 +11,7 @@ import { FhirClient, entriesOf, isResource, nextLink, type SearchResult } from '
 import type { AllowList } from './allowlist.js';
 import { shapeProblem } from './resource-shapes.js';
 import type { Limiter } from './limiter.js';
+import type { CircuitBreaker } from './breaker.js';
 import {
   RECORD_TYPES,
   emptyResources,
@@ -38,6 +39,8 @@ export interface AssembleOptions {
   maxPages: number;
   pageSize: number;
   maxResponseBytes: number;
+  /** Per-origin circuit breaker shared by all calls (breaker.ts); without it every read is attempted. */
+  breaker?: CircuitBreaker;
 }
 
 export type AssembleResult =
@@ -156,6 +159,7 @@ export async function assemblePatientRecord(request: HookRequest, opts: Assemble
     maxPages: opts.maxPages,
     pageSize: opts.pageSize,
     maxResponseBytes: opts.maxResponseBytes,
+    ...(opts.breaker ? { breaker: opts.breaker } : {}),
   });
   const signal = AbortSignal.timeout(opts.deadlineMs);
 
