@@ -51,6 +51,12 @@ const envSchema = z.object({
   FHIR_MAX_RESPONSE_BYTES: z.coerce.number().int().min(1024).default(8 * 1024 * 1024),
   /** After a FHIR server refuses a connection, how long (ms) its reads are not attempted (fhir/breaker.ts). */
   FHIR_BREAKER_COOLDOWN_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
+  /**
+   * Prefetch templates offered in discovery: `full` (cds-services.json, every resource of each type) or
+   * `minimal` (cds-services.minimal.json: Observations narrowed to the codes the guideline reads). The FHIR
+   * fallback reads the same narrowed searches. Trade-off: README "Performance".
+   */
+  PREFETCH_PROFILE: z.enum(['full', 'minimal']).default('full'),
   /** Outbound FHIR requests in flight at once, across all hook calls. */
   FHIR_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(32),
   /** Mirror systemActions into `extension.systemActions` for the reference sandbox client. */

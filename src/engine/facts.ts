@@ -116,7 +116,7 @@ export interface DraftReason {
 
 const HEADACHE_SETS = ['sih-suspicion', 'chronic-headache', 'post-puncture-headache', 'headache'] as const;
 const CONDITION_SETS = [...HEADACHE_SETS, 'rebound-headache', 'decreased-consciousness', 'sih-brain-features'] as const;
-const OBSERVATION_SETS = [...CONDITION_SETS, 'gcs-total', 'bern-score'] as const;
+export const OBSERVATION_SETS = [...CONDITION_SETS, 'gcs-total', 'bern-score'] as const;
 /** An Observation's value may name a finding, never a score. */
 const OBSERVATION_VALUE_SETS = CONDITION_SETS;
 const REASON_SETS = [...HEADACHE_SETS, 'decreased-consciousness'] as const;

@@ -41,6 +41,30 @@ export interface AssembleOptions {
   maxResponseBytes: number;
   /** Per-origin circuit breaker shared by all calls (breaker.ts); without it every read is attempted. */
   breaker?: CircuitBreaker;
+  /** Extra search parameters per type for the FHIR fallback, from the service's prefetch templates. */
+  narrowing?: Partial<Record<RecordType, string>>;
+}
+
+/**
+ * The FHIR fallback reads what the prefetch templates ask for: the parameters of each template other than
+ * the patient (and `_sort`, which the fallback never needed) narrow the search of its type. The full
+ * templates have none, so the fallback reads every resource of the type, as before; the minimal ones
+ * (cds-services.minimal.json) narrow Observations to the guideline's codes. Templates with other tokens
+ * than the patient id are left out.
+ */
+export function narrowingFromTemplates(prefetch: Readonly<Record<string, string>> | undefined): Partial<Record<RecordType, string>> {
+  const out: Partial<Record<RecordType, string>> = {};
+  for (const [key, template] of Object.entries(prefetch ?? {})) {
+    const type = PREFETCH_KEYS[key];
+    const q = template.indexOf('?');
+    if (!type || type === 'Patient' || q < 0 || !template.startsWith(`${type}?`)) continue;
+    const params = template
+      .slice(q + 1)
+      .split('&')
+      .filter((p) => p.length > 0 && !/^(patient|subject|_sort|_count)=/.test(p));
+    if (params.length > 0 && !params.some((p) => p.includes('{{'))) out[type] = params.join('&');
+  }
+  return out;
 }
 
 export type AssembleResult =
@@ -181,7 +205,7 @@ export async function assemblePatientRecord(request: HookRequest, opts: Assemble
       const result: SearchResult =
         need.kind === 'continue'
           ? await client.continueFrom(need.next, signal)
-          : await client.searchByPatient(type, record.patientId, signal);
+          : await client.searchByPatient(type, record.patientId, signal, opts.narrowing?.[type]);
       const ms = performance.now() - started;
       const found = byType(result.resources, type);
       (record.resources[type] as FhirResource[]).push(...found);

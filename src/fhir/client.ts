@@ -159,10 +159,18 @@ export class FhirClient {
     }
   }
 
-  /** Search {type}?patient={id}, then follow `next` links from the first page on (prefetch pages too). */
-  async searchByPatient(type: string, patientId: string, signal: AbortSignal): Promise<SearchResult> {
-    const first = `${this.opts.baseUrl}/${type}?patient=${encodeURIComponent(patientId)}&_count=${this.opts.pageSize}`;
-    return this.collect(first, signal, 0);
+  /**
+   * Search {type}?patient={id}, then follow `next` links from the first page on (prefetch pages too).
+   * `narrowing` (e.g. `code=http://loinc.org|9269-2,…`, from the minimum-necessary prefetch templates) is
+   * added to the search; a server that refuses it (HTTP 400: parameter not supported) is asked again without.
+   */
+  async searchByPatient(type: string, patientId: string, signal: AbortSignal, narrowing?: string): Promise<SearchResult> {
+    const base = `${this.opts.baseUrl}/${type}?patient=${encodeURIComponent(patientId)}`;
+    if (narrowing) {
+      const narrowed = await this.collect(`${base}&${narrowing}&_count=${this.opts.pageSize}`, signal, 0);
+      if (!(narrowed.status === 'error' && narrowed.detail === 'HTTP 400')) return narrowed;
+    }
+    return this.collect(`${base}&_count=${this.opts.pageSize}`, signal, 0);
   }
 
   /** Follow the `next` link of a page we already hold (a paginated prefetch: its first page counts). */

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Discovery, ServiceDefinition } from './discovery.js';
 import { parseHookRequest } from './request-schema.js';
 import { sendOutcome } from './operation-outcome.js';
-import { assemblePatientRecord, type AssembleOptions } from '../fhir/assemble.js';
+import { assemblePatientRecord, narrowingFromTemplates, type AssembleOptions } from '../fhir/assemble.js';
 import type { Advisor, DecisionEvent } from '../advisor.js';
 
 export interface HookRouteOptions {
@@ -23,6 +23,10 @@ export interface HookRouteOptions {
 export function registerHookRoutes(app: FastifyInstance, opts: HookRouteOptions): void {
   const services = new Map<string, ServiceDefinition>(opts.discovery.services.map((s) => [s.id, s]));
   const discoveryBody = JSON.stringify(opts.discovery);
+  // Per service, once: the FHIR fallback reads the same (perhaps narrowed) searches its templates ask for.
+  const assembleFor = new Map<string, AssembleOptions>(
+    opts.discovery.services.map((s) => [s.id, { ...opts.assemble, narrowing: narrowingFromTemplates(s.prefetch) }]),
+  );
 
   app.get('/cds-services', async (_request, reply) => reply.type('application/json').send(discoveryBody));
 
@@ -45,7 +49,7 @@ export function registerHookRoutes(app: FastifyInstance, opts: HookRouteOptions)
     const log = request.log;
     const ids = { reqId: request.id, hookInstance: hookRequest.hookInstance, service: service.id };
 
-    const assembled = await assemblePatientRecord(hookRequest, opts.assemble);
+    const assembled = await assemblePatientRecord(hookRequest, assembleFor.get(service.id) ?? opts.assemble);
     if (!assembled.ok) {
       log.info({ ...ids, missing: assembled.missing }, 'required data unavailable: 412');
       return sendOutcome(reply, 412, [
