@@ -175,6 +175,19 @@ export async function assemblePatientRecord(request: HookRequest, opts: Assemble
     return { ok: true, record: dropMalformed(record) };
   }
 
+  // A FHIR server in its cool-down after refusing connections (breaker.ts): the reads are said as failed
+  // without preparing a client, a deadline timer and seven rejected reads for each call.
+  if (opts.breaker?.isDown(originOf(server))) {
+    for (const [type, need] of needs) {
+      record.gaps = record.gaps.filter((g) => !(g.resourceType === type && g.reason === 'prefetch-error'));
+      const reason = need.kind === 'continue' ? 'truncated' : 'fetch-failed';
+      record.gaps.push({ resourceType: type, reason, detail: 'not attempted: FHIR server unreachable' });
+    }
+    const failed = REQUIRED[request.hook].filter((t) => record.sources[t] === undefined);
+    if (failed.length > 0) return { ok: false, missing: failed, reason: `${failed.join(', ')} could not be read from the FHIR server` };
+    return { ok: true, record: dropMalformed(record) };
+  }
+
   const client = new FhirClient({
     baseUrl: server,
     ...(request.fhirAuthorization?.access_token ? { accessToken: request.fhirAuthorization.access_token } : {}),
@@ -230,6 +243,14 @@ export async function assemblePatientRecord(request: HookRequest, opts: Assemble
     return { ok: false, missing: failed, reason: `${failed.join(', ')} could not be read from the FHIR server` };
   }
   return { ok: true, record: dropMalformed(record) };
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
+  }
 }
 
 function gapReason(status: string): DataGap['reason'] {

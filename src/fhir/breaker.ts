@@ -70,6 +70,12 @@ export class CircuitBreaker {
     }
   }
 
+  /** Is `origin` in its cool-down? A call can then skip its reads without preparing any. */
+  isDown(origin: string): boolean {
+    const s = this.origins.get(origin);
+    return s !== undefined && this.now() < s.downUntil;
+  }
+
   /** The outcome of an admitted read. */
   report(origin: string, outcome: Outcome): void {
     const s = this.state(origin);
