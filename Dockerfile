@@ -25,11 +25,12 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
-COPY --chown=node:node package.json cds-services.json ./
+COPY --chown=node:node package.json cds-services.json cds-services.minimal.json ./
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 EXPOSE 3000
 VOLUME ["/app/data"]
 HEALTHCHECK --interval=30s --timeout=3s --start-period=15s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-CMD ["node", "dist/src/server.js"]
+# A 64 MB young generation: ~36 % less GC time per call on large records, ~+120 MiB RSS under load (README "Deployment: GC").
+CMD ["node", "--max-semi-space-size=64", "dist/src/server.js"]

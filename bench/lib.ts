@@ -2,7 +2,7 @@
  * Shared plumbing of the HTTP benchmarks: child processes on loopback (the service exactly as
  * `src/server.ts` runs it, the ceiling app, the FHIR server), readiness, CPU time and RSS from /proc.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -59,18 +59,23 @@ async function waitHealthy(url: string, proc: ChildProcess, name: string, timeou
   throw new Error(`${name} not ready after ${timeoutMs} ms`);
 }
 
-/** A TypeScript entry point run as `node --import tsx <file>`, stdout/stderr to a log file. */
+/**
+ * An entry point run as a child, stdout/stderr to a log file: a TypeScript file as `node --import tsx <file>`,
+ * a compiled `.js` file as plain `node <file>` (how production runs the service), from `cwd`.
+ */
 export async function startNodeChild(
   name: string,
   entry: string,
   env: Record<string, string>,
   logFile: string,
   nodeArgs: string[] = [],
+  cwd: string = ROOT,
 ): Promise<Child> {
   const port = await freePort();
   const fd = openSync(logFile, 'a');
-  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], {
-    cwd: ROOT,
+  const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const proc = spawn(process.execPath, [...nodeArgs, ...loader, entry], {
+    cwd,
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', fd, fd],
   });
@@ -92,12 +97,30 @@ export function serviceEnv(tmp: string): Record<string, string> {
   };
 }
 
-export async function startService(tmp: string, extraEnv: Record<string, string> = {}, nodeArgs: string[] = []): Promise<Child> {
-  return startNodeChild('service', 'src/server.ts', { ...serviceEnv(tmp), ...extraEnv }, join(tmp, 'service.log'), nodeArgs);
+/**
+ * The service as production starts it: `node dist/src/server.js` from `root` (compiled first with
+ * `buildService`). `name` keeps the log files of two services (an A/B run) apart.
+ */
+export async function startService(
+  tmp: string,
+  extraEnv: Record<string, string> = {},
+  nodeArgs: string[] = [],
+  root: string = ROOT,
+  name = 'service',
+): Promise<Child> {
+  return startNodeChild(name, 'dist/src/server.js', { ...serviceEnv(tmp), DB_PATH: join(tmp, `${name}-audit.sqlite`), ...extraEnv }, join(tmp, `${name}.log`), nodeArgs, root);
 }
 
-export async function startCeiling(tmp: string): Promise<Child> {
-  return startNodeChild('ceiling', 'bench/ceiling.ts', {}, join(tmp, 'ceiling.log'));
+/** `tsc -p tsconfig.build.json` in `root`: the benchmark measures the compiled service, as deployed. */
+export function buildService(root: string = ROOT): void {
+  const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
+  const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error(`build failed in ${root}`);
+}
+
+/** The ceiling app; `answers` (a JSON file: scenario key → answer) gives each /ceiling/<key> route its answer. */
+export async function startCeiling(tmp: string, answers?: string): Promise<Child> {
+  return startNodeChild('ceiling', 'bench/ceiling.ts', answers ? { CEILING_ANSWERS: answers } : {}, join(tmp, 'ceiling.log'));
 }
 
 export async function startFhirChild(tmp: string, records = 'small'): Promise<Child & { baseUrl: string }> {

@@ -190,3 +190,27 @@ export function patientViewQueries(record: BenchRecord, pageSize = 200): string[
   const id = encodeURIComponent(record.patientId);
   return [`Patient/${id}`, ...KEYS.map(([, type]) => `${type}?patient=${id}&_count=${pageSize}`)];
 }
+
+/**
+ * order-select of MR myelography with the draft order only: no prefetch, and either no fhirServer (the
+ * service decides from the order alone, gaps said) or `fhirServer` (every read goes to that server; the
+ * benchmark points it at a closed loopback port to measure a FHIR server that refuses connections).
+ */
+export function draftOnlyBody(fhirServer?: string): Record<string, unknown> {
+  const base = readJson('fixtures/requests/order-select-v5-mr-myelography.json');
+  delete base.fhirServer;
+  delete base.prefetch;
+  return fhirServer ? { ...base, fhirServer } : base;
+}
+
+/**
+ * The order-select body an EHR would send for the minimum-necessary templates (cds-services.minimal.json):
+ * the same record, with only the Observations whose code is one the minimal search asks for.
+ */
+export function orderSelectMinimalBody(record: BenchRecord, observationCodes: readonly string[]): Record<string, unknown> {
+  const wanted = new Set(observationCodes);
+  const kept = record.resources.filter(
+    (r) => r.resourceType !== 'Observation' || (r.code?.coding ?? []).some((c) => wanted.has(`${c.system}|${c.code}`)),
+  );
+  return orderSelectBody({ ...record, resources: kept, total: kept.length + 1 });
+}

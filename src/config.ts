@@ -21,6 +21,8 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** One "request completed" line per request; off leaves errors and each hook call's own "hook answered" line. */
+  LOG_ACCESS: bool.default(true),
   /** Largest request body accepted, in bytes (413 beyond). Prefetch of a large record can be several MB. */
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(5 * 1024 * 1024),
   /** Browser origins allowed by CORS: a comma list, or `*` (no credentials are ever allowed). */
@@ -47,6 +49,14 @@ const envSchema = z.object({
   FHIR_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(200),
   /** Largest FHIR response body read, in bytes; larger ones are cut off and marked as a gap. */
   FHIR_MAX_RESPONSE_BYTES: z.coerce.number().int().min(1024).default(8 * 1024 * 1024),
+  /** After a FHIR server refuses a connection, how long (ms) its reads are not attempted (fhir/breaker.ts). */
+  FHIR_BREAKER_COOLDOWN_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
+  /**
+   * Prefetch templates offered in discovery: `full` (cds-services.json, every resource of each type) or
+   * `minimal` (cds-services.minimal.json: Observations narrowed to the codes the guideline reads). The FHIR
+   * fallback reads the same narrowed searches. Trade-off: README "Performance".
+   */
+  PREFETCH_PROFILE: z.enum(['full', 'minimal']).default('full'),
   /** Outbound FHIR requests in flight at once, across all hook calls. */
   FHIR_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(32),
   /** Mirror systemActions into `extension.systemActions` for the reference sandbox client. */

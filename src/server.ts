@@ -6,7 +6,7 @@
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
-import { DiscoveryError, loadDiscovery } from './protocol/discovery.js';
+import { DiscoveryError, defaultDiscoveryPath, loadDiscovery } from './protocol/discovery.js';
 import { HOOKS } from './protocol/types.js';
 import { createAdvisor } from './advisor.js';
 import { loadSiteCodes } from './guideline/site-codes.js';
@@ -33,7 +33,8 @@ async function main(): Promise<void> {
   const logger = createLogger(config.LOG_LEVEL);
   let discovery;
   try {
-    discovery = loadDiscovery(HOOKS);
+    const path = defaultDiscoveryPath();
+    discovery = loadDiscovery(HOOKS, config.PREFETCH_PROFILE === 'minimal' ? path.replace(/\.json$/, '.minimal.json') : path);
   } catch (err) {
     if (err instanceof DiscoveryError) fail(err.message);
     throw err;

@@ -37,3 +37,27 @@ t.test('a malformed draft order is a 400 naming the field', async (t) => {
   t.equal(r.json.resourceType, 'OperationOutcome');
   t.same(r.json.issue[0].expression, ['context.draftOrders.entry[0].resource.code.coding[0].code']);
 });
+
+t.test('the compiled check accepts and refuses exactly what the zod shapes do', async (t) => {
+  // The validator is compiled from the zod schemas (json-schema-check.ts); zod stays the definition.
+  const fc = (await import('fast-check')).default;
+  const { SHAPES } = await import('../src/fhir/resource-shapes.js');
+  const { pathExpression } = await import('../src/protocol/operation-outcome.js');
+  const leaf = fc.oneof(fc.string({ maxLength: 3 }), fc.integer(), fc.boolean(), fc.constant(null));
+  const value = fc.letrec((tie) => ({
+    v: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('v'), { maxLength: 2 }), fc.dictionary(fc.constantFrom('code', 'coding', 'system', 'value', 'start', 'text'), tie('v'), { maxKeys: 2 })),
+  })).v;
+  const fields = ['id', 'status', 'code', 'category', 'valueQuantity', 'onsetPeriod', 'series', 'modality', 'reasonCode', 'component', 'evidence', 'imagingStudy', 'birthDate'];
+  const types = Object.keys(SHAPES) as Array<keyof typeof SHAPES>;
+  fc.assert(
+    fc.property(fc.constantFrom(...types), fc.dictionary(fc.constantFrom(...fields), value, { maxKeys: 4 }), (type, body) => {
+      const resource = { ...body, resourceType: type };
+      const zod = SHAPES[type].safeParse(resource);
+      const ours = shapeProblem(resource);
+      if (zod.success) return ours === undefined;
+      return ours === (pathExpression(zod.error.issues[0]?.path ?? []) || '(resource)');
+    }),
+    { numRuns: 2000, seed: 13 },
+  );
+  t.pass('2,000 random resources: same verdict and same first field');
+});

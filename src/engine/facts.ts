@@ -144,7 +144,7 @@ const CONDITION_SETS: readonly string[] = [
   ...RED_FLAG_SET_IDS,
   ...BORDER_SETS,
 ];
-const OBSERVATION_SETS: readonly string[] = [...CONDITION_SETS, 'gcs-total', 'bern-score', 'body-temperature'];
+export const OBSERVATION_SETS: readonly string[] = [...CONDITION_SETS, 'gcs-total', 'bern-score', 'body-temperature'];
 /** An Observation's value may name a finding, never a score. */
 const OBSERVATION_VALUE_SETS = CONDITION_SETS;
 const PATIENT_BORDER: ReadonlySet<string> = new Set(PATIENT_LEVEL_BORDER_SETS);

@@ -12,6 +12,7 @@ import { FhirClient, entriesOf, isResource, nextLink, type SearchResult } from '
 import type { AllowList } from './allowlist.js';
 import { shapeProblem } from './resource-shapes.js';
 import type { Limiter } from './limiter.js';
+import type { CircuitBreaker } from './breaker.js';
 import {
   RECORD_TYPES,
   emptyResources,
@@ -41,6 +42,32 @@ export interface AssembleOptions {
   maxResponseBytes: number;
   /** Correlation headers for the FHIR calls of this hook call (see src/tracing.ts). */
   outboundHeaders?: () => Record<string, string>;
+  /** Per-origin circuit breaker shared by all calls (breaker.ts); without it every read is attempted. */
+  breaker?: CircuitBreaker;
+  /** Extra search parameters per type for the FHIR fallback, from the service's prefetch templates. */
+  narrowing?: Partial<Record<RecordType, string>>;
+}
+
+/**
+ * The FHIR fallback reads what the prefetch templates ask for: the parameters of each template other than
+ * the patient (and `_sort`, which the fallback never needed) narrow the search of its type. The full
+ * templates have none, so the fallback reads every resource of the type, as before; the minimal ones
+ * (cds-services.minimal.json) narrow Observations to the guideline's codes. Templates with other tokens
+ * than the patient id are left out.
+ */
+export function narrowingFromTemplates(prefetch: Readonly<Record<string, string>> | undefined): Partial<Record<RecordType, string>> {
+  const out: Partial<Record<RecordType, string>> = {};
+  for (const [key, template] of Object.entries(prefetch ?? {})) {
+    const type = PREFETCH_KEYS[key];
+    const q = template.indexOf('?');
+    if (!type || type === 'Patient' || q < 0 || !template.startsWith(`${type}?`)) continue;
+    const params = template
+      .slice(q + 1)
+      .split('&')
+      .filter((p) => p.length > 0 && !/^(patient|subject|_sort|_count)=/.test(p));
+    if (params.length > 0 && !params.some((p) => p.includes('{{'))) out[type] = params.join('&');
+  }
+  return out;
 }
 
 export type AssembleResult =
@@ -151,6 +178,19 @@ export async function assemblePatientRecord(request: HookRequest, opts: Assemble
     return { ok: true, record: dropMalformed(record) };
   }
 
+  // A FHIR server in its cool-down after refusing connections (breaker.ts): the reads are said as failed
+  // without preparing a client, a deadline timer and seven rejected reads for each call.
+  if (opts.breaker?.isDown(originOf(server))) {
+    for (const [type, need] of needs) {
+      record.gaps = record.gaps.filter((g) => !(g.resourceType === type && g.reason === 'prefetch-error'));
+      const reason = need.kind === 'continue' ? 'truncated' : 'fetch-failed';
+      record.gaps.push({ resourceType: type, reason, detail: 'not attempted: FHIR server unreachable' });
+    }
+    const failed = REQUIRED[request.hook].filter((t) => record.sources[t] === undefined);
+    if (failed.length > 0) return { ok: false, missing: failed, reason: `${failed.join(', ')} could not be read from the FHIR server` };
+    return { ok: true, record: dropMalformed(record) };
+  }
+
   const client = new FhirClient({
     baseUrl: server,
     ...(request.fhirAuthorization?.access_token ? { accessToken: request.fhirAuthorization.access_token } : {}),
@@ -160,6 +200,7 @@ export async function assemblePatientRecord(request: HookRequest, opts: Assemble
     pageSize: opts.pageSize,
     maxResponseBytes: opts.maxResponseBytes,
     ...(opts.outboundHeaders ? { extraHeaders: opts.outboundHeaders() } : {}),
+    ...(opts.breaker ? { breaker: opts.breaker } : {}),
   });
   const signal = AbortSignal.timeout(opts.deadlineMs);
 
@@ -181,7 +222,7 @@ export async function assemblePatientRecord(request: HookRequest, opts: Assemble
       const result: SearchResult =
         need.kind === 'continue'
           ? await client.continueFrom(need.next, signal)
-          : await client.searchByPatient(type, record.patientId, signal);
+          : await client.searchByPatient(type, record.patientId, signal, opts.narrowing?.[type]);
       const ms = performance.now() - started;
       const found = byType(result.resources, type);
       (record.resources[type] as FhirResource[]).push(...found);
@@ -206,6 +247,14 @@ export async function assemblePatientRecord(request: HookRequest, opts: Assemble
     return { ok: false, missing: failed, reason: `${failed.join(', ')} could not be read from the FHIR server` };
   }
   return { ok: true, record: dropMalformed(record) };
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
+  }
 }
 
 function gapReason(status: string): DataGap['reason'] {

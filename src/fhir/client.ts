@@ -8,6 +8,7 @@
 import type { Bundle, FhirResource } from 'fhir/r4.js';
 import type { AllowList } from './allowlist.js';
 import type { Limiter } from './limiter.js';
+import { isUnreachable, type CircuitBreaker, type Outcome } from './breaker.js';
 
 export interface FhirClientOptions {
   baseUrl: string;
@@ -19,6 +20,8 @@ export interface FhirClientOptions {
   maxResponseBytes: number;
   /** Correlation headers of the hook call (traceparent, X-Request-ID), sent with every request. */
   extraHeaders?: Record<string, string>;
+  /** Shared across calls: reads of an origin that refuses connections are not attempted (breaker.ts). */
+  breaker?: CircuitBreaker;
 }
 
 export type FetchStatus = 'ok' | 'error' | 'timeout' | 'truncated';
@@ -96,10 +99,25 @@ export class FhirClient {
     if (!this.opts.allowList.allows(url)) throw new FetchFailure('error', 'URL not on the FHIR allow-list');
     const headers: Record<string, string> = { ...this.opts.extraHeaders, accept: 'application/fhir+json, application/json' };
     if (this.opts.accessToken) headers['authorization'] = `Bearer ${this.opts.accessToken}`;
+    const breaker = this.opts.breaker;
+    const origin = this.base.origin;
+    let outcome: Outcome = 'unknown';
+    let admitted = false;
     try {
+      if (breaker) {
+        if ((await breaker.admit(origin, signal)) === 'skip') throw new FetchFailure('error', 'not attempted: FHIR server unreachable');
+        admitted = true;
+      }
       return await this.opts.limiter.run(signal, async () => {
         // Redirects are not followed: a redirect could carry the token to a host off the allow-list.
-        const response = await fetch(url, { headers, signal, redirect: 'manual' });
+        let response: Response;
+        try {
+          response = await fetch(url, { headers, signal, redirect: 'manual' });
+        } catch (err) {
+          if (!signal.aborted && isUnreachable(err)) outcome = 'unreachable';
+          throw err;
+        }
+        outcome = 'reached';
         if (response.status >= 300 && response.status < 400) {
           await response.body?.cancel();
           throw new FetchFailure('error', `HTTP ${response.status} redirect not followed`);
@@ -123,6 +141,10 @@ export class FhirClient {
       if (err instanceof FetchFailure) throw err;
       if (signal.aborted) throw new FetchFailure('timeout', 'deadline reached');
       throw new FetchFailure('error', 'connection failed');
+    } finally {
+      // Only an admitted read reports (it may be the probe others wait for); 'unknown' (a timeout, a failure
+      // after the answer began) settles the probe without changing what is known of the origin.
+      if (admitted) breaker!.report(origin, outcome);
     }
   }
 
@@ -139,10 +161,18 @@ export class FhirClient {
     }
   }
 
-  /** Search {type}?patient={id}, then follow `next` links from the first page on (prefetch pages too). */
-  async searchByPatient(type: string, patientId: string, signal: AbortSignal): Promise<SearchResult> {
-    const first = `${this.opts.baseUrl}/${type}?patient=${encodeURIComponent(patientId)}&_count=${this.opts.pageSize}`;
-    return this.collect(first, signal, 0);
+  /**
+   * Search {type}?patient={id}, then follow `next` links from the first page on (prefetch pages too).
+   * `narrowing` (e.g. `code=http://loinc.org|9269-2,…`, from the minimum-necessary prefetch templates) is
+   * added to the search; a server that refuses it (HTTP 400: parameter not supported) is asked again without.
+   */
+  async searchByPatient(type: string, patientId: string, signal: AbortSignal, narrowing?: string): Promise<SearchResult> {
+    const base = `${this.opts.baseUrl}/${type}?patient=${encodeURIComponent(patientId)}`;
+    if (narrowing) {
+      const narrowed = await this.collect(`${base}&${narrowing}&_count=${this.opts.pageSize}`, signal, 0);
+      if (!(narrowed.status === 'error' && narrowed.detail === 'HTTP 400')) return narrowed;
+    }
+    return this.collect(`${base}&_count=${this.opts.pageSize}`, signal, 0);
   }
 
   /** Follow the `next` link of a page we already hold (a paginated prefetch: its first page counts). */

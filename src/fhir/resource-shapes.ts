@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { pathExpression } from '../protocol/operation-outcome.js';
-import { compileFastCheck, type FastCheck } from './shape-fast.js';
+import { compileCheck, type CompiledCheck } from './json-schema-check.js';
 
 const str = z.string();
 const coding = z.looseObject({ system: str.optional(), code: str.optional(), display: str.optional() });
@@ -19,7 +19,7 @@ const quantity = z.looseObject({ value: z.number().optional(), unit: str.optiona
 
 const base = { resourceType: str, id: str.optional(), status: str.optional() };
 
-const SHAPES = {
+export const SHAPES = {
   Patient: z.looseObject({ ...base, birthDate: str.optional() }),
   Condition: z.looseObject({
     ...base,
@@ -101,18 +101,17 @@ const SHAPES = {
 
 export type ShapedType = keyof typeof SHAPES;
 
-/** Per type, a compiled "certainly valid" test that lets the valid majority skip zod (see shape-fast.ts). */
-const FAST: ReadonlyMap<string, FastCheck> = new Map(Object.entries(SHAPES).map(([t, s]) => [t, compileFastCheck(s)]));
+/** Per type, the zod shape compiled once into a validator (json-schema-check.ts): zod is not run per call. */
+const CHECKS: ReadonlyMap<string, CompiledCheck> = new Map(Object.entries(SHAPES).map(([t, s]) => [t, compileCheck(s)]));
 
 /** Where the first wrong-typed field is, as a path (e.g. `code.coding[0].code`), or undefined when fine. */
 export function shapeProblem(resource: unknown): string | undefined {
   if (typeof resource !== 'object' || resource === null) return '(resource)';
   const type = (resource as { resourceType?: unknown }).resourceType;
   // Own keys only: a resourceType of "constructor" must not find Object's prototype.
-  const schema = typeof type === 'string' && Object.hasOwn(SHAPES, type) ? SHAPES[type as ShapedType] : undefined;
-  if (!schema) return undefined;
-  if (FAST.get(type as string)?.(resource)) return undefined;
-  const parsed = schema.safeParse(resource);
-  if (parsed.success) return undefined;
-  return pathExpression(parsed.error.issues[0]?.path ?? []) || '(resource)';
+  const check = typeof type === 'string' && Object.hasOwn(SHAPES, type) ? CHECKS.get(type) : undefined;
+  if (!check) return undefined;
+  const problem = check(resource);
+  if (problem === undefined) return undefined;
+  return pathExpression(problem) || '(resource)';
 }

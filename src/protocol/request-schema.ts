@@ -147,9 +147,14 @@ export function parseHookRequest(body: unknown, serviceHook: HookName): ParseRes
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     return { ok: false, issues: [{ code: 'structure', diagnostics: 'The request body must be a JSON object', expression: ['(body)'] }] };
   }
-  const deep = tooDeep(body);
+  // Depth is checked over `context` only: it holds the draft orders, which card rendering copies recursively.
+  // Prefetched resources are never walked recursively: each gets a field-by-field shape check
+  // (fhir/resource-shapes.ts) and the engine reads named fields, so a deep extension in one is ignored.
+  // Walking the whole body cost ~1 ms on a 2,000-resource prefetch (issue 13).
+  const context = (body as Record<string, unknown>)['context'];
+  const deep = tooDeep(context, MAX_JSON_DEPTH - 1);
   if (deep) {
-    const at = toExpression(deep.slice(0, 12).map((k) => (typeof k === 'string' ? k.slice(0, 40) : k)));
+    const at = toExpression(['context', ...deep].slice(0, 12).map((k) => (typeof k === 'string' ? k.slice(0, 40) : k)));
     return {
       ok: false,
       issues: [{ code: 'too-costly', diagnostics: `JSON nested deeper than ${MAX_JSON_DEPTH} levels at ${at}…`, expression: [at] }],

@@ -9,7 +9,7 @@ import { traceOf } from './trace-context.js';
 import type { Discovery, ServiceDefinition } from './discovery.js';
 import { parseHookRequest } from './request-schema.js';
 import { sendOutcome } from './operation-outcome.js';
-import { assemblePatientRecord, type AssembleOptions } from '../fhir/assemble.js';
+import { assemblePatientRecord, narrowingFromTemplates, type AssembleOptions } from '../fhir/assemble.js';
 import type { Advisor, DecisionEvent } from '../advisor.js';
 
 export interface HookRouteOptions {
@@ -25,6 +25,10 @@ export interface HookRouteOptions {
 export function registerHookRoutes(app: FastifyInstance, opts: HookRouteOptions): void {
   const services = new Map<string, ServiceDefinition>(opts.discovery.services.map((s) => [s.id, s]));
   const discoveryBody = JSON.stringify(opts.discovery);
+  // Per service, once: the FHIR fallback reads the same (perhaps narrowed) searches its templates ask for.
+  const assembleFor = new Map<string, AssembleOptions>(
+    opts.discovery.services.map((s) => [s.id, { ...opts.assemble, narrowing: narrowingFromTemplates(s.prefetch) }]),
+  );
 
   app.get('/cds-services', async (_request, reply) => reply.type('application/json').send(discoveryBody));
 
@@ -47,15 +51,17 @@ export function registerHookRoutes(app: FastifyInstance, opts: HookRouteOptions)
       return sendOutcome(reply, 400, parsed.issues);
     }
     const hookRequest = parsed.request;
-    const log = request.log.child({ hookInstance: hookRequest.hookInstance, service: service.id });
-    if (hookRequest.hookAsSent) log.warn({ hookAsSent: hookRequest.hookAsSent.slice(0, 64) }, 'hook in body differs from the service hook');
+    // One line per call, fields inline (no child logger per request: see logger.ts).
+    const log = request.log;
+    const ids = { hookInstance: hookRequest.hookInstance, service: service.id };
 
     const trace = traceOf(request);
+    const assembleOpts = assembleFor.get(service.id) ?? opts.assemble;
     const assembled = await tracer().span('cds.assemble', {}, () =>
-      assemblePatientRecord(hookRequest, { ...opts.assemble, outboundHeaders: () => tracer().outbound(trace) }),
+      assemblePatientRecord(hookRequest, { ...assembleOpts, outboundHeaders: () => tracer().outbound(trace) }),
     );
     if (!assembled.ok) {
-      log.info({ missing: assembled.missing }, 'required data unavailable: 412');
+      log.info({ ...ids, missing: assembled.missing }, 'required data unavailable: 412');
       return sendOutcome(reply, 412, [
         { code: 'incomplete', diagnostics: `Required data is unavailable: ${assembled.reason}`, expression: ['prefetch', 'fhirServer'] },
       ]);
@@ -65,6 +71,8 @@ export function registerHookRoutes(app: FastifyInstance, opts: HookRouteOptions)
     const latencyMs = Math.round((performance.now() - started) * 10) / 10;
     log.info(
       {
+        ...ids,
+        ...(hookRequest.hookAsSent ? { hookAsSent: hookRequest.hookAsSent.slice(0, 64) } : {}),
         variant: decision.variant.status === 'determined' ? decision.variant.variant : decision.variant.status,
         orders: decision.orders.map((o) => o.outcome),
         cards: response.cards.length,
@@ -82,7 +90,7 @@ export function registerHookRoutes(app: FastifyInstance, opts: HookRouteOptions)
         try {
           sink(event);
         } catch (err) {
-          log.error({ errType: (err as Error).name }, 'decision sink failed');
+          log.error({ ...ids, errType: (err as Error).name }, 'decision sink failed');
         }
       });
     }
