@@ -64,7 +64,7 @@ const envSchema = z.object({
   /** Requests per minute per client address before 429. A hospital EHR is one client: size it for all its calls. */
   RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(6000),
   /**
-   * Event-loop delay (ms, the p99 over the last sampling interval) past which new calls are shed with
+   * Event-loop delay (ms, the mean over the last sampling interval) past which new calls are shed with
    * 503 and Retry-After, before latency collapses.
    */
   SHED_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(10).default(1000),
