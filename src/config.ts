@@ -127,7 +127,7 @@ const envSchema = z.object({
   METRICS_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
   METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   /**
-   * Event-loop delay (ms, the p99 over the last sampling interval) past which new calls are shed with
+   * Event-loop delay (ms, the mean over the last sampling interval) past which new calls are shed with
    * 503 and Retry-After, before latency collapses.
    */
   SHED_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(10).default(1000),

@@ -2,7 +2,7 @@
  * Load shedding: new requests get a fast 503 + Retry-After (an OperationOutcome) instead of seconds of
  * queueing when either
  * - more than `maxInFlight` requests are being processed (queue depth), or
- * - the event loop's delay (p99 over the last `sampleIntervalMs`) is above `maxEventLoopDelayMs`, which
+ * - the event loop's delay (mean over the last `sampleIntervalMs`) is above `maxEventLoopDelayMs`, which
  *   is what queueing in front of a busy loop looks like from inside, or
  * - the server is closing (a rolling deploy: the load balancer should go elsewhere).
  * Health probes are never shed: a liveness check failing exactly when the service is busy would get it
@@ -46,14 +46,15 @@ export function registerShedding(app: FastifyInstance, o: SheddingOptions): () =
   let lastTick = performance.now();
   const timer = setInterval(() => {
     try {
-      // This timer's own lateness sees a blocked loop at once (the histogram may not have recorded that
-      // long sample yet when this runs); the histogram sees many short delays between ticks.
-      const now = performance.now();
-      const own = now - lastTick - every;
-      lastTick = now;
+      // The mean delay over the interval (as @fastify/under-pressure measured it): sustained queueing
+      // sheds, short pauses do not. And this timer's own lateness when it is more than twice the limit:
+      // a loop blocked that long sheds at once, before the histogram's next sample shows it.
       // The histogram counts its own resolution as delay; take it off.
-      const p99 = histogram.count > 0 ? histogram.percentile(99) / 1e6 - RESOLUTION_MS : 0;
-      delayMs = Math.max(0, Number.isFinite(p99) ? p99 : 0, own);
+      const now = performance.now();
+      const late = now - lastTick - every;
+      lastTick = now;
+      const mean = histogram.count > 0 ? histogram.mean / 1e6 - RESOLUTION_MS : 0;
+      delayMs = Math.max(0, Number.isFinite(mean) ? mean : 0, late > 2 * o.maxEventLoopDelayMs ? late : 0);
       histogram.reset();
     } catch {
       // Measuring must never take the process down.
