@@ -90,9 +90,11 @@ export function registerHookRoutes(app: FastifyInstance, opts: HookRouteOptions)
   }
 
   // Probes are never shed under load: a liveness check failing exactly when the service is busy would
-  // get it restarted when it most needs to run (under-pressure honours a per-route handler).
+  // get it restarted when it most needs to run (src/shedding.ts exempts them; the per-route handler below
+  // is what @fastify/under-pressure honours, kept harmless for either).
   const probe = { config: { pressureHandler: () => undefined } };
   app.get('/healthz', probe, async () => ({ status: 'ok' }));
+  // Not ready while the store is unhealthy (deleted, read-only, full, stalled, corrupt): see store.ts.
   app.get('/readyz', probe, async (_request, reply) => {
     const ok = opts.ready ? await opts.ready() : true;
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not-ready' });

@@ -9,7 +9,7 @@ import t from 'tap';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { tempDir, type HasTeardown } from './harness.js';
+import { tempDir, type HasTeardown } from '../fixtures/fault-harness.js';
 
 interface Child {
   proc: ChildProcess;

@@ -12,7 +12,7 @@ import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import { buildAuditRecord } from '../../src/store/audit-record.js';
 import { startRetention } from '../../src/store/retention.js';
 import { makeAuditInput, makeCard } from '../fixtures/audit-fixtures.js';
-import { feedbackBody, SERVICE } from './harness.js';
+import { feedbackBody, SERVICE } from '../fixtures/fault-harness.js';
 
 t.test('queue depth past SHED_MAX_IN_FLIGHT: fast 503 with Retry-After, probes still answer', async (t) => {
   const fhir = await startFaultFhir({ fallback: { kind: 'delay', ms: 2500 } });

@@ -25,7 +25,7 @@ import {
   readyStatus,
   serveWithStore,
   tempDir,
-} from './harness.js';
+} from '../fixtures/fault-harness.js';
 
 function assertRefused(t: Test, res: { status: number; json: any; headers: Headers }, what: string): void {
   t.equal(res.status, 503, `${what}: feedback refused with 503, never 200`);
