@@ -17,6 +17,7 @@ import { registerErrorHandling } from './protocol/errors.js';
 import { registerHookRoutes } from './protocol/routes.js';
 import { feedbackRoutes } from './protocol/feedback.js';
 import { analyticsRoutes } from './protocol/analytics.js';
+import { guidelinePageRoutes } from './protocol/guideline-pages.js';
 import { registerClientAuth } from './security/client-auth.js';
 import type { Advisor } from './advisor.js';
 import type { Store } from './store/store.js';
@@ -83,6 +84,8 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
     await app.register(feedbackRoutes, { store: parts.store, serviceIds });
     if (config.store.analyticsEnabled) await app.register(analyticsRoutes, { store: parts.store });
   }
+
+  await app.register(guidelinePageRoutes);
 
   const audit = parts.audit;
   const store = parts.store;

@@ -27,10 +27,11 @@ import {
   type TextFeature,
   type TopicCode,
 } from '../guideline/order-codes.js';
+import { ACR_PROCEDURE_SYSTEM } from '../guideline/canonical.js';
 import { PROCEDURES } from '../guideline/procedures.js';
 import { ratingFor } from '../guideline/ratings.js';
 import { codingKey, normaliseSystem, type SiteCodeMap } from '../guideline/site-codes.js';
-import type { ProcedureId } from '../guideline/types.js';
+import { PROCEDURE_IDS, type ProcedureId } from '../guideline/types.js';
 import { SYSTEMS, VALUE_SETS } from '../guideline/valuesets.js';
 import { matchConcept } from './facts-match.js';
 import type { OrderRecognition, RatedOrder, VariantChoice } from './types.js';
@@ -55,6 +56,12 @@ function index(system: CodeSystemKey, code: string, known: Known): void {
 }
 for (const entry of TOPIC_CODES) index(entry.system, entry.code, { kind: 'topic', entry });
 for (const entry of OUTSIDE_TOPIC_CODES) index(entry.system, entry.code, { kind: 'outside' });
+
+const ACR_SYSTEM = normaliseSystem(ACR_PROCEDURE_SYSTEM);
+const PROCEDURE_ID_SET: ReadonlySet<string> = new Set(PROCEDURE_IDS);
+function isProcedureId(code: string): code is ProcedureId {
+  return PROCEDURE_ID_SET.has(code);
+}
 
 const RANK = new Map<ProcedureId, number>(SPECIFICITY.map((p, i) => [p, i] as const));
 
@@ -192,7 +199,16 @@ export function recogniseOrder(order: ServiceRequest, site?: SiteCodeMap): Order
     }
   }
 
-  // 2. Standard codes.
+  // 2. This service's own ACR procedure code system: the exact row, no assumption. Suggestions put it first,
+  // so an order that came back from a suggestion (even with only coding[0] kept) is the row that was meant.
+  for (const c of coded) {
+    if (c.system === undefined || normaliseSystem(c.system) !== ACR_SYSTEM) continue;
+    const procedure = c.code as string;
+    if (!isProcedureId(procedure)) continue;
+    return { kind: 'procedure', procedure, matchedBy: { system: ACR_PROCEDURE_SYSTEM, code: procedure }, notes: [] };
+  }
+
+  // 3. Standard codes.
   const topic: Array<{ entry: TopicCode }> = [];
   let outside = false;
   for (const c of coded) {
@@ -205,7 +221,7 @@ export function recogniseOrder(order: ServiceRequest, site?: SiteCodeMap): Order
   if (topic.length > 0) return fromCode(topic, text);
   if (outside) return { kind: 'outside-topic' };
 
-  // 3. Text, flagged.
+  // 4. Text, flagged.
   const byText = text === '' ? undefined : recogniseText(text);
   if (byText?.kind !== 'procedure') return { kind: 'outside-topic' };
   return {
