@@ -6,11 +6,12 @@
  * When an order gets a card:
  * - May Be / Usually Not Appropriate, or a topic study the variant does not list: a card with the reason the
  *   better study is better, and a one-click alternative;
- * - Usually Appropriate: no card (the rating goes in a system action), unless the rating rests on an
- *   assumption the clinician should act on (ACTIONABLE_NOTES: a single-region spine study rated as the
- *   complete spine, a myelogram that does not say digital subtraction, head and spine in one order). Other
- *   notes ("recognised from the order text", "rated as without contrast", a reason read from text) qualify a
- *   card that is shown anyway, or stay in the audit: they change nothing the clinician does.
+ * - Usually Appropriate: no card (the rating goes in a system action). Notes on how the order was read
+ *   ("rated as complete-spine imaging", "rated as digital subtraction myelography", "recognised from the order
+ *   text", "rated as without contrast") qualify a card shown for another reason, in its "Check" line; alone
+ *   they get no card: in a site's catalogue nearly every order carries one, and the rating stands either way.
+ *   The one exception (ACTIONABLE_NOTES): an order naming head AND spine, rated as head imaging only, whose
+ *   spine part no rating covers unless it is ordered separately.
  */
 import type { Card, Suggestion } from '../protocol/types.js';
 import type { RatedOrder, VariantChoice } from '../engine/types.js';
@@ -28,12 +29,8 @@ import { MAX_ORDER_SUGGESTIONS, alternativeSuggestions, rankAlternatives, remove
 
 type Determined = Extract<VariantChoice, { status: 'determined' }>;
 
-/** Notes on a Usually Appropriate order that, alone, justify a card: each asks the clinician to change the order. */
-export const ACTIONABLE_NOTES: ReadonlySet<string> = new Set([
-  RECOGNITION_NOTES.singleRegion,
-  RECOGNITION_NOTES.myelogramTechnique,
-  RECOGNITION_NOTES.headAndSpine,
-]);
+/** Notes on a Usually Appropriate order that, alone, justify a card: the clinician has to change the order. */
+export const ACTIONABLE_NOTES: ReadonlySet<string> = new Set([RECOGNITION_NOTES.headAndSpine]);
 
 function procedureOf(rated: RatedOrder): ProcedureId | undefined {
   return rated.recognition.kind === 'procedure' ? rated.recognition.procedure : undefined;
