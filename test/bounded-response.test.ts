@@ -97,7 +97,7 @@ t.test('a single huge draft order: the answer stays bounded, the card without it
   const record = recordFromBundle(fixture);
   const draft = { ...drafts(1)[0]!, note: [{ text: 'x'.repeat(200_000) }] };
   const decision = decide(
-    { hook: 'order-select', hookInstance: 'h', context: { patientId, userId: 'Practitioner/1', selections: [`ServiceRequest/${draft.id}`], draftOrders: { resourceType: 'Bundle', type: 'collection', entry: [{ resource: draft }] } } },
+    { hook: 'order-select', hookInstance: 'h', context: { patientId, selections: [`ServiceRequest/${draft.id}`], draftOrders: { resourceType: 'Bundle', type: 'collection', entry: [{ resource: draft }] } } },
     record,
     { now: SCENARIO_NOW },
   );

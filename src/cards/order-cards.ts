@@ -111,7 +111,8 @@ function planFor(view: CardView, choice: Determined, rated: RatedOrder, procedur
       ],
       indicator: 'warning',
       reason: advice?.why ?? `The ACR rates no imaging study as appropriate for this scenario.`,
-      studies: [{ procedure, role: 'ordered' }],
+      // The summary gives the rating; every study rates the same here, so no table.
+      studies: [],
       check: notePhrases(notes),
       caveat: `**${REMOVE_ORDER_CAVEAT.heading}:** ${REMOVE_ORDER_CAVEAT.text}`,
       suggest: () => {
