@@ -26,6 +26,10 @@ export interface CardView extends SuggestionContext {
   gaps: string;
   /** The service's public base URL for the explanation pages, when known. */
   baseUrl?: string;
+  /** Studies never to suggest: in the basket, already ordered, or done (Decision.alreadyHave). */
+  have: ReadonlySet<ProcedureId>;
+  /** "Red flag in the record: …" line for the uncovered red flags, or ''. */
+  redFlags: string;
 }
 
 export function cardView(decision: Decision, ctx: StampContext, timeZone: string, baseUrl?: string): CardView {
@@ -36,9 +40,19 @@ export function cardView(decision: Decision, ctx: StampContext, timeZone: string
     evidence: keyEvidence(decision.variant.evidence, timeZone),
     gaps: gapsLine(decision.gaps),
     reasonCode: indicationOf(decision.variant.evidence),
+    have: new Set((decision.alreadyHave ?? []).map((h) => h.procedure)),
+    redFlags: redFlagLine(decision),
   };
   if (baseUrl) view.baseUrl = baseUrl;
   return view;
+}
+
+/** The red flags the chosen variant does not cover, in the guideline's words: imaging for them is outside this advice. */
+function redFlagLine(decision: Decision): string {
+  const flags = (decision.redFlags ?? []).filter((f) => !f.coveredByVariant);
+  if (flags.length === 0) return '';
+  const items = [...new Set(flags.map((f) => `${f.label} (${f.concern})`))].map(escapeMarkdown);
+  return `**Red flag in the record, outside this advice:** ${items.join('; ')}.`;
 }
 
 const INDICATION_FACTS: ReadonlySet<string> = new Set(ORDER_INDICATION_SETS);

@@ -34,6 +34,8 @@ export function bestPerRegion(variant: VariantId, procedures: readonly Procedure
 }
 
 function orderSuggestions(step: OrderImaging, patientId: string | undefined, ctx: CardView): Suggestion[] {
+  // Never a study already ordered or done (Decision.alreadyHave).
+  step = { ...step, procedures: step.procedures.filter((p) => !ctx.have.has(p)) };
   if (!patientId || step.procedures.length === 0) return [];
   if (step.selection === 'all') {
     const chosen = bestPerRegion(step.variant, step.procedures);
@@ -86,6 +88,7 @@ function orderImagingCard(view: CardView, step: OrderImaging): Card {
       summary,
       indicator: 'info',
       detail: blocks(
+        view.redFlags,
         reason ? `${reason} ${howTo}` : `None is on record yet. ${howTo}`,
         studiesTable(variant, step.procedures.map((p) => ({ procedure: p }))),
         decision.patientId ? '' : 'No patient id was available, so no draft order can be suggested.',
@@ -119,6 +122,7 @@ function afterMyelographyCard(view: CardView, step: AfterMyelography): Card {
       summary: AFTER_SUMMARIES[step.result],
       indicator: 'info',
       detail: blocks(
+        view.redFlags,
         step.result === 'unknown'
           ? 'A myelogram is on record but its result could not be read; the path depends on the result.'
           : '',

@@ -75,9 +75,13 @@ function reasonFor(variant: VariantId, ordered: ProcedureId, better: readonly Pr
 }
 
 function planFor(view: CardView, choice: Determined, rated: RatedOrder, procedure: ProcedureId): Plan | undefined {
+  // An order that carries a red flag the variant does not cover is never discouraged (the engine rates it
+  // outside the topic; this guards hand-built decisions too).
+  if ((rated.redFlags?.length ?? 0) > 0) return undefined;
   const variant = choice.variant;
   const name = PROCEDURES[procedure].acrName;
-  const short = VARIANTS[variant].shortName;
+  const pv = rated.possibleVariants ?? [];
+  const short = pv.length > 1 ? `variants ${pv.join(' or ')} (same rating)` : VARIANTS[variant].shortName;
   const notes = orderNotes(rated);
   const category = rated.outcome === 'rated' ? (rated.category ?? rated.row?.category) : undefined;
   const rating = ratingLabel(variant, procedure) ?? category;
@@ -101,8 +105,10 @@ function planFor(view: CardView, choice: Determined, rated: RatedOrder, procedur
     };
   }
 
-  const alternatives = usuallyAppropriate(variant);
-  if (rated.outcome === 'rated' && category === 'Usually Not Appropriate' && alternatives.length === 0) {
+  const all = usuallyAppropriate(variant);
+  // Never suggest a study already in the basket, already ordered or done (Decision.alreadyHave).
+  const alternatives = all.filter((p) => !view.have.has(p));
+  if (rated.outcome === 'rated' && category === 'Usually Not Appropriate' && all.length === 0) {
     const advice = NO_IMAGING_MANAGEMENT[variant];
     return {
       summaries: [
@@ -151,6 +157,7 @@ function orderCard(view: CardView, choice: Determined, rated: RatedOrder): Card 
   const plan = planFor(view, choice, rated, procedure);
   if (!plan) return undefined;
   const detail = blocks(
+    view.redFlags,
     plan.reason,
     plan.studies.length > 0 ? studiesTable(choice.variant, plan.studies) : '',
     plan.check.length > 0 ? `**Check:** ${plan.check.map(escapeMarkdown).join('; ')}.` : '',
@@ -181,6 +188,7 @@ function undeterminedCard(view: CardView, orders: readonly RatedOrder[]): Card {
       summary: 'ACR scenario for suspected intracranial hypotension not determined: imaging order not rated',
       indicator: 'info',
       detail: blocks(
+        view.redFlags,
         candidates.length > 0
           ? `No rating for ${ordered.length > 0 ? names(ordered) : 'the order'}: the record does not show which ACR scenario applies. Recording what is missing below would allow one.`
           : "None of the ACR scenarios of this topic fits what the record shows, so there is no rating; the choice of study is the clinician's.",
@@ -211,9 +219,16 @@ export function orderCards(view: CardView): Card[] {
       undetermined.push(rated);
       continue;
     }
-    // 'not-applicable', 'outside-topic', 'empty': no card (the rating alone, or nothing).
-    if (!choice) continue;
-    const card = orderCard(view, choice, rated);
+    // 'not-applicable', 'outside-topic', 'empty': no card (the rating alone, or nothing). An order rated while
+    // the variant is undetermined (every possible variant rates it the same) is read under the first of them.
+    const pv = rated.possibleVariants?.[0];
+    const under: Determined | undefined =
+      choice ??
+      (pv !== undefined && rated.outcome === 'rated'
+        ? { status: 'determined', variant: pv, evidence: decision.variant.evidence, rationale: [], cautions: [] }
+        : undefined);
+    if (!under) continue;
+    const card = orderCard(view, under, rated);
     if (card) (card.indicator === 'info' ? infos : warnings).push(card);
   }
   const cards = [...warnings, ...infos];
