@@ -102,7 +102,7 @@ const GAP_WORDS: Record<GapReason, string> = {
   timeout: 'the FHIR server did not answer in time',
   truncated: 'only partly read',
   refused: 'FHIR server not on the allow-list',
-  malformed: 'some records malformed, left out',
+  malformed: 'some records had wrong data types and were left out',
 };
 
 /**

@@ -1,8 +1,9 @@
 /**
  * Recognising a draft imaging order (which ACR procedure is it?) and rating it under the chosen variant.
  *
- * Recognition order: the site's own code map, then standard codes (CPT, LOINC, SNOMED CT), then the order's
- * text as a flagged fallback. Codes that leave the technique or contrast open (a myelogram, "MR Brain") let the
+ * Recognition order: the site's own code map, then this service's ACR procedure code system (what its own
+ * suggestions carry first: the exact row, no assumption), then standard codes (CPT, LOINC, SNOMED CT), then the
+ * order's text as a flagged fallback. Codes that leave the technique or contrast open (a myelogram, "MR Brain") let the
  * text refine them within a fixed set of rows. The data and the ambiguity rules are in
  * src/guideline/order-codes.ts. Everything here is pure, never throws on odd input, and uses Maps built once at
  * module load (it runs per order per hook call).
