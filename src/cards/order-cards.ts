@@ -150,12 +150,22 @@ function planFor(view: CardView, choice: Determined, rated: RatedOrder, procedur
   };
 }
 
+/** A card decided on but not yet written: the response budget builds only the ones that fit. */
+export interface PlannedCard {
+  indicator: Card['indicator'];
+  build: () => Card;
+}
+
 /** The card of one order, or none when its rating changes nothing the clinician does. */
-function orderCard(view: CardView, choice: Determined, rated: RatedOrder): Card | undefined {
+function orderCard(view: CardView, choice: Determined, rated: RatedOrder): PlannedCard | undefined {
   const procedure = procedureOf(rated);
   if (!procedure) return undefined;
   const plan = planFor(view, choice, rated, procedure);
   if (!plan) return undefined;
+  return { indicator: plan.indicator, build: () => writeCard(view, choice, plan) };
+}
+
+function writeCard(view: CardView, choice: Determined, plan: Plan): Card {
   const detail = blocks(
     view.redFlags,
     plan.reason,
@@ -208,10 +218,10 @@ function undeterminedCard(view: CardView, orders: readonly RatedOrder[]): Card {
  * Cards for the rated orders of an order-select / order-sign call, most urgent first (warnings, then info),
  * in order within each; the undetermined card last.
  */
-export function orderCards(view: CardView): Card[] {
+export function orderCards(view: CardView): PlannedCard[] {
   const decision = view.decision;
-  const warnings: Card[] = [];
-  const infos: Card[] = [];
+  const warnings: PlannedCard[] = [];
+  const infos: PlannedCard[] = [];
   const undetermined: RatedOrder[] = [];
   const choice = decision.variant.status === 'determined' ? decision.variant : undefined;
   for (const rated of decision.orders) {
@@ -232,6 +242,6 @@ export function orderCards(view: CardView): Card[] {
     if (card) (card.indicator === 'info' ? infos : warnings).push(card);
   }
   const cards = [...warnings, ...infos];
-  if (undetermined.length > 0) cards.push(undeterminedCard(view, undetermined));
+  if (undetermined.length > 0) cards.push({ indicator: 'info', build: () => undeterminedCard(view, undetermined) });
   return cards;
 }

@@ -13,9 +13,10 @@ import type { Decision } from '../engine/types.js';
 import { cardLinks, makeCard } from './card-base.js';
 import { cardView } from './detail.js';
 import { nextStepCards } from './next-step-cards.js';
-import { orderCards } from './order-cards.js';
-import type { StampContext } from './pama-rating.js';
-import { systemActions } from './system-actions.js';
+import { orderCards, type PlannedCard } from './order-cards.js';
+import { stampForOrder, type StampContext } from './pama-rating.js';
+import { ratingAction } from './system-actions.js';
+import type { RatedOrder } from '../engine/types.js';
 
 /** Largest response body, in bytes: a client renders it in a browser, and the service serialises it on the event loop. */
 export const MAX_RESPONSE_BYTES = 64 * 1024;
@@ -37,6 +38,10 @@ export interface RenderOptions {
   maxBytes?: number;
 }
 
+/** Below this much room left, no card or rating stamp can fit: the rest are counted without being written. */
+const MIN_CARD_BYTES = 1200;
+const MIN_ACTION_BYTES = 300;
+
 /** Room kept for the closing "left out" card and the JSON around the arrays. */
 const RESERVE_BYTES = 2048;
 
@@ -51,14 +56,14 @@ export function renderResponse(decision: Decision, opts: RenderOptions): CdsResp
   const budget = new Budget((opts.maxBytes ?? MAX_RESPONSE_BYTES) - RESERVE_BYTES);
 
   if (decision.hook === 'patient-view') {
-    const cards = budget.cards(nextStepCards(view));
+    const cards = budget.cards(nextStepCards(view).map((card) => ({ indicator: card.indicator, build: () => card })));
     return { cards: budget.closing(cards, view.newUuid, opts.guidelineBaseUrl) };
   }
 
   const all = orderCards(view);
   const urgent = budget.cards(all.filter((c) => c.indicator !== 'info'));
   const weight = opts.mirrorSystemActions ? 2 : 1;
-  const actions: Action[] = budget.actions(systemActions(decision.orders, ctx), weight);
+  const actions: Action[] = budget.actions(decision.orders, ctx, weight);
   const cards = [...urgent, ...budget.cards(all.filter((c) => c.indicator === 'info'))];
   const response: CdsResponse = { cards: budget.closing(cards, view.newUuid, opts.guidelineBaseUrl) };
   // Never an empty array or object (CDS Hooks 2.0.1 §Use of JSON; checklist §A 2).
@@ -85,10 +90,18 @@ class Budget {
     return true;
   }
 
-  /** Cards in order while they fit; a card too big with its suggestions is tried once without them. */
-  cards(cards: readonly Card[]): Card[] {
+  /**
+   * Cards in order while they fit; a card too big with its suggestions is tried once without them. Once the
+   * budget is spent the rest are counted, never written: the cost stays bounded whatever the number of orders.
+   */
+  cards(planned: readonly PlannedCard[]): Card[] {
     const kept: Card[] = [];
-    for (const card of cards) {
+    for (const p of planned) {
+      if (this.left < MIN_CARD_BYTES) {
+        this.droppedCards += 1;
+        continue;
+      }
+      const card = p.build();
       if (this.fits(bytes(card) + 1)) {
         kept.push(card);
         continue;
@@ -108,9 +121,15 @@ class Budget {
   }
 
   /** Rating stamps while they fit; `weight` 2 when each is also mirrored in `extension.systemActions`. */
-  actions(actions: readonly Action[], weight: number): Action[] {
+  actions(orders: readonly RatedOrder[], ctx: StampContext, weight: number): Action[] {
     const kept: Action[] = [];
-    for (const action of actions) {
+    for (const order of orders) {
+      if (this.left < MIN_ACTION_BYTES * weight) {
+        if (stampForOrder(order) && order.order.resource.id) this.droppedActions += 1;
+        continue;
+      }
+      const action = ratingAction(order, ctx);
+      if (!action) continue;
       if (this.fits((bytes(action) + 1) * weight)) kept.push(action);
       else this.droppedActions += 1;
     }
