@@ -420,7 +420,10 @@ t.test('end to end: lumbar MRI in V1, a myelogram in V5, "MR Brain" in V1: rated
     t.ok(o.recognition.kind === 'procedure' && o.recognition.notes.length > 0, 'precondition: an assumption note');
     const resp = render(decision);
     t.equal(resp.cards.length, 0);
-    t.equal(ratingOf(only(resp.systemActions, 'action').resource as ServiceRequest).code, 'appropriate');
+    // Changed by issue 10 (class 6): a fluoroscopic myelogram (DSM) is not advanced diagnostic imaging, so it
+    // carries no PAMA stamp; the CT / MR orders still do.
+    if (o.advancedImaging) t.equal(ratingOf(only(resp.systemActions, 'action').resource as ServiceRequest).code, 'appropriate');
+    else t.same(resp.systemActions ?? [], [], `${patient}: no PAMA stamp on a fluoroscopic myelogram`);
   }
 });
 
