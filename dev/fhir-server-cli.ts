@@ -4,6 +4,8 @@
  *   FHIR_HOST      default 127.0.0.1 (loopback only; this server has no authentication)
  *   FHIR_PORT      default 8090 (0 = any free port)
  *   FHIR_FIXTURES  default fixtures/patients (every *.json transaction/batch Bundle in it is loaded)
+ *   FHIR_CORS_ORIGINS  default * (browser clients such as the CDS Hooks sandbox); a comma list of origins,
+ *                  or `none`
  *
  * Requests are never printed: they may carry bearer tokens.
  */
@@ -19,13 +21,20 @@ function portFromEnv(raw: string | undefined): number {
   return port;
 }
 
+function corsFromEnv(raw: string | undefined): '*' | string[] | false {
+  const value = (raw ?? '').trim();
+  if (value === '' || value === '*') return '*';
+  if (value.toLowerCase() === 'none') return false;
+  return value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
 async function main(): Promise<void> {
   const host = process.env.FHIR_HOST || '127.0.0.1';
   const port = portFromEnv(process.env.FHIR_PORT);
   const fixturesDir = resolve(process.env.FHIR_FIXTURES || 'fixtures/patients');
 
   const started = performance.now();
-  const server = await startFhirServer({ host, port, fixturesDir });
+  const server = await startFhirServer({ host, port, fixturesDir, corsOrigins: corsFromEnv(process.env.FHIR_CORS_ORIGINS) });
   const ms = Math.round(performance.now() - started);
 
   console.log(`FHIR R4 server listening at ${server.baseUrl} (ready in ${ms} ms)`);

@@ -30,6 +30,7 @@ import type {
   Bundle as MedplumBundle,
   SearchParameter as MedplumSearchParameter,
 } from '@medplum/fhirtypes';
+import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Bundle, FhirResource, OperationOutcome, Resource } from 'fhir/r4.js';
 import { buildCapabilityStatement, type CapabilityResource } from './capability-statement.js';
@@ -48,6 +49,12 @@ export interface FhirServerOptions {
   host?: string;
   /** 0 (the default) picks a free port; the real one is in `baseUrl`. */
   port?: number;
+  /**
+   * Browser origins allowed by CORS: `*` (the default: a dev server holding only synthetic fixtures, so a
+   * browser client such as the CDS Hooks sandbox can read it directly), a list of exact origins, or `false`
+   * for none. No credentials are allowed either way (bearer tokens travel in the Authorization header).
+   */
+  corsOrigins?: '*' | string[] | false;
   /** Every `*.json` transaction/batch Bundle here is loaded at start-up (other JSON skipped). Missing directory = start empty. */
   fixturesDir?: string;
 }
@@ -210,6 +217,20 @@ export async function startFhirServer(opts: FhirServerOptions = {}): Promise<Fhi
   }
 
   const app: FastifyInstance = Fastify({ logger: false, bodyLimit: 64 * 1024 * 1024 });
+
+  // The sandbox calls `/metadata`, `/Patient/{id}` and `POST {type}/_search` from the browser, with an
+  // Authorization header (so every call is preflighted): without CORS it stops at "Change FHIR Server".
+  const corsOrigins = opts.corsOrigins ?? '*';
+  if (corsOrigins !== false) {
+    await app.register(cors, {
+      origin: corsOrigins,
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'Accept', 'Prefer', 'If-Match', 'If-None-Match'],
+      exposedHeaders: ['Location', 'ETag', 'Last-Modified', 'Content-Location'],
+      credentials: false,
+      maxAge: 600,
+    });
+  }
 
   app.addHook('onRequest', async (req) => {
     const authorization = req.headers.authorization;

@@ -18,6 +18,7 @@ import { registerErrorHandling } from './protocol/errors.js';
 import { registerHookRoutes } from './protocol/routes.js';
 import { feedbackRoutes } from './protocol/feedback.js';
 import { analyticsRoutes } from './protocol/analytics.js';
+import { guidelinePageRoutes } from './protocol/guideline-pages.js';
 import { registerClientAuthWith } from './security/client-auth.js';
 import type { ReplayGuard } from './security/replay-cache.js';
 import { createRateLimits } from './security/rate-limits.js';
@@ -169,6 +170,8 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
     });
     if (config.store.analyticsEnabled) await app.register(analyticsRoutes, { store: parts.store });
   }
+
+  await app.register(guidelinePageRoutes);
 
   const audit = parts.audit;
   const store = parts.store;

@@ -6,11 +6,21 @@
  */
 import { z } from 'zod';
 import { describeAuth, loadIssuersFile, parseClientAuthConfig, type ResolvedClientAuthConfig } from './security/config.js';
+import { GUIDELINE_PAGE_PATHS } from './protocol/guideline-pages.js';
 import { readStoreConfig, StoreConfigError, type StoreConfig } from './store/store-config.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const csv = z
   .string()
@@ -63,6 +73,14 @@ const envSchema = z.object({
   MIRROR_SYSTEM_ACTIONS: bool.default(true),
   /** CMS G-code of this qCDSM, sent in the PAMA `qcdsm-consulted` extension when set. */
   QCDSM_CODE: z.string().min(1).optional(),
+  /**
+   * IANA time zone in which cards show clock times (e.g. Europe/Paris); the zone is printed beside each time.
+   * Dates without a time are shown as written.
+   */
+  SITE_TIMEZONE: z
+    .string()
+    .refine(isTimeZone, { message: 'must be an IANA time zone such as UTC or Europe/Paris' })
+    .default('UTC'),
   /** Optional JSON file mapping site-specific order codes to ACR procedures. */
   SITE_CODES_PATH: z.string().min(1).optional(),
   /** Client JWT authentication: `required` (default in production) or `off` (default otherwise). */
@@ -205,6 +223,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       publicBaseUrl: e.PUBLIC_BASE_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`,
       issuers: e.AUTH_ISSUERS_FILE ? loadIssuersFile(e.AUTH_ISSUERS_FILE) : [],
       replayCacheMaxEntriesPerIssuer: e.REPLAY_CACHE_PER_ISSUER,
+      // The guideline pages hold no patient data and are opened from a card link in a browser, which sends
+      // no token: they are public, like the probes.
+      publicPaths: ['/healthz', '/readyz', ...GUIDELINE_PAGE_PATHS] as string[],
     } as const;
     auth = parseClientAuthConfig(input);
     store = readStoreConfig(cleaned);

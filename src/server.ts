@@ -81,6 +81,8 @@ async function main(): Promise<void> {
     ...(siteCodes ? { siteCodes } : {}),
     render: {
       mirrorSystemActions: config.MIRROR_SYSTEM_ACTIONS,
+      timeZone: config.SITE_TIMEZONE,
+      guidelineBaseUrl: config.auth.publicBaseUrl ?? `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${config.PORT}`,
       ...(config.QCDSM_CODE ? { qcdsmCode: config.QCDSM_CODE } : {}),
     },
   });

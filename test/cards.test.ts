@@ -4,7 +4,7 @@ import type { Action, Card, CdsResponse, Suggestion } from '../src/protocol/type
 import type { Decision } from '../src/engine/types.js';
 import { renderResponse, type RenderOptions } from '../src/cards/render.js';
 import { escapeMarkdown, escapeTableCell, fitSummary } from '../src/cards/markdown.js';
-import { displayDate } from '../src/cards/detail.js';
+import { siteDate } from '../src/cards/evidence.js';
 import { MAX_ORDER_SUGGESTIONS, replacementRegion } from '../src/cards/suggestions.js';
 import { decide } from '../src/engine/decide.js';
 import { RECOGNITION_NOTES as N } from '../src/guideline/order-codes.js';
@@ -14,9 +14,9 @@ import type { HookRequest } from '../src/protocol/types.js';
 import { FIXTURE_NOW, fixturePatient } from './fixtures/record.js';
 import { checkResponse } from '../src/protocol/response-rules.js';
 import { PROCEDURES } from '../src/guideline/procedures.js';
-import { usuallyAppropriate } from '../src/guideline/ratings.js';
-import { AFTER_MYELOGRAPHY, NO_IMAGING_MANAGEMENT, PITFALLS, REMOVE_ORDER_CAVEAT } from '../src/guideline/advice.js';
+import { AFTER_MYELOGRAPHY, DEFAULT_ORDER_REASON, NO_IMAGING_MANAGEMENT, PITFALLS, REMOVE_ORDER_CAVEAT } from '../src/guideline/advice.js';
 import type { ProcedureId } from '../src/guideline/types.js';
+import { ACR_PROCEDURE_SYSTEM } from '../src/guideline/canonical.js';
 import {
   SEED_EVIDENCE,
   SEED_PATIENT_ID,
@@ -98,7 +98,11 @@ for (const [procedure, rating] of MAY_BE) t.test(`seed patient (V5) ordering ${p
       { status: draft.status, intent: draft.intent, subject: draft.subject, reasonCode: draft.reasonCode },
       'the whole ServiceRequest is kept',
     );
-    t.same(sr.code?.coding, PROCEDURES[p].orderCodes, 'code replaced by the standard codes');
+    t.same(
+      sr.code?.coding,
+      [{ system: ACR_PROCEDURE_SYSTEM, code: p, display: PROCEDURES[p].acrName }, ...PROCEDURES[p].orderCodes],
+      'code replaced: the ACR procedure code first, then the standard codes',
+    );
     t.equal(sr.code?.text, PROCEDURES[p].acrName);
     t.same(ratingOf(sr), { code: 'appropriate', text: 'Usually Appropriate (8)' });
     t.ok(sr.extension?.some((e) => e.url.endsWith('ordering-site')), 'foreign extension kept');
@@ -134,7 +138,8 @@ t.test('V1 ordering DSM: Usually Not Appropriate warning with the V1 studies', a
   t.notOk(head?.isRecommended, 'another region is never recommended');
   t.equal(updated(spine).code?.text, PROCEDURES['mri-spine-wo'].acrName, 'the best spine study replaces the order');
   t.equal(spine?.isRecommended, true);
-  for (const p of usuallyAppropriate(1)) t.match(card.detail, PROCEDURES[p].acrName, 'every alternative is named');
+  // Changed (issue 11, concise cards): the card names the studies it offers; the full V1 list is on the page.
+  for (const p of ['mri-head-wo-w', 'mri-spine-wo'] as const) t.match(card.detail, PROCEDURES[p].acrName, 'offered study named');
   t.same(ratingOf(only(resp.systemActions, 'action').resource as ServiceRequest).code, 'not-appropriate');
 });
 
@@ -149,7 +154,8 @@ t.test('V2 ordering MRI head: remove the order, say why, and the management', as
   t.notOk(action.resource);
   const advice = NO_IMAGING_MANAGEMENT[2]!;
   t.ok(card.detail?.includes(advice.why), 'why no imaging');
-  for (const step of advice.steps) t.ok(card.detail?.includes(step), 'management step');
+  // Changed (issue 11, concise cards): the management steps are on the variant page, one click away.
+  for (const step of advice.steps) t.notOk(card.detail?.includes(step), 'management step left to the page');
   t.same(ratingOf(only(resp.systemActions, 'action').resource as ServiceRequest).code, 'not-appropriate');
 });
 
@@ -247,8 +253,9 @@ t.test('after a negative myelogram: the seed downstream path, no suggestions', a
   for (const step of AFTER_MYELOGRAPHY.negative.steps) t.ok(card.detail?.includes(step));
   t.notOk(card.detail?.includes(AFTER_MYELOGRAPHY.positive.steps[0]!), 'only the negative branch');
   // Changed (review finding 6): a hyphen needs no escape inside a table cell.
-  t.match(card.detail, '| Procedure/proc-dsm |', 'the myelogram on record');
-  t.match(card.detail, '| 2026-04-01 |', 'its date, as a date');
+  // Changed (issue 11): clinical words and a date, never a raw resource id.
+  t.match(card.detail, /- myelogram done \\\(Myelography, 2 or more regions\\\), 2026-04-01/, 'the myelogram on record, with its date');
+  t.notOk(card.detail?.includes('proc-dsm'), 'no resource id');
 
   const unknown = only(render(patientView([afterMyelographyStep('unknown')], 5)).cards, 'card');
   for (const b of Object.values(AFTER_MYELOGRAPHY)) t.ok(unknown.detail?.includes(b.heading), b.heading);
@@ -280,7 +287,11 @@ t.test('empty JSON from the client is not echoed back (reasonCode: [])', async (
   const decision = seedOrdering('mr-myelography');
   decision.orders[0]!.order.resource.reasonCode = [];
   const resp = render(decision); // render() fails on any empty array
-  t.notOk(updated(resp.cards[0]!.suggestions?.[0]).reasonCode);
+  // Changed (issue 11): a suggestion always carries a reason (the sandbox calls reasonCode.map on it); with
+  // none on the draft and no coded indication in the evidence, the topic's own code.
+  t.same(updated(resp.cards[0]!.suggestions?.[0]).reasonCode, [
+    { coding: [{ ...DEFAULT_ORDER_REASON }], text: DEFAULT_ORDER_REASON.display },
+  ]);
 });
 
 t.test('an order without an id: the card, but no update or rating it could not target', async (t) => {
@@ -297,16 +308,21 @@ t.test('pitfalls: texts for known ids, unknown ids ignored; technique notes show
   });
   decision.orders[0]!.notes.push('The order does not say dynamic');
   const card = only(render(decision).cards, 'card');
-  t.ok(card.detail?.includes(PITFALLS['non-dynamic-ctm']));
+  // Changed (issue 11, concise cards): the pitfall texts are on the variant page; the card gives the clinical
+  // reason (which names the non-dynamic CT myelogram's weakness) and the note on the order in short.
+  t.notOk(card.detail?.includes(PITFALLS['non-dynamic-ctm']));
+  t.match(card.detail, 'not dynamic can miss a fast or intermittent leak');
   t.notOk(card.detail?.includes('no\\-such\\-pitfall'));
-  t.ok(card.detail?.includes(escapeMarkdown('The order does not say dynamic')));
+  t.match(card.detail, '**Check:** rated on an assumption about the order');
 });
 
 t.test('every card carries source, links, override reasons and a short summary', async (t) => {
   const cards: Card[] = [
-    ...render(seedOrdering('mr-myelography')).cards,
-    ...render(undeterminedDecision()).cards,
-    ...render(patientView([orderImagingStep(5, 'one-of'), afterMyelographyStep('positive')], 5)).cards,
+    ...render(seedOrdering('mr-myelography'), { guidelineBaseUrl: 'https://cds.example.org' }).cards,
+    ...render(undeterminedDecision(), { guidelineBaseUrl: 'https://cds.example.org' }).cards,
+    ...render(patientView([orderImagingStep(5, 'one-of'), afterMyelographyStep('positive')], 5), {
+      guidelineBaseUrl: 'https://cds.example.org',
+    }).cards,
   ];
   t.equal(cards.length, 4);
   for (const card of cards) {
@@ -314,7 +330,8 @@ t.test('every card carries source, links, override reasons and a short summary',
     t.ok(card.links?.every((l) => l.type === 'absolute'));
     t.ok(card.overrideReasons?.every((r) => r.display));
     t.ok(card.summary.length < 140);
-    t.match(card.detail, 'ACR variant 5', 'names the variant');
+    // Changed (issue 11): the variant's text is one click away, on the service's own page.
+    t.match(card.links?.[0]?.url, /^https:\/\/cds\.example\.org\/guideline(\/variants\/5)?$/, 'the explanation page first');
   }
 });
 
@@ -327,9 +344,11 @@ t.test('planted markdown and HTML in FHIR data are escaped in the detail', async
   t.notOk(detail.includes('**pwned**'), 'no bold');
   t.notOk(/(?<!\\)`/.test(detail), 'no unescaped backtick (code span)');
   t.notOk(/^# heading/m.test(detail), 'a newline in data cannot start a heading');
-  const evidenceRow = detail.split('\n').find((l) => l.includes('Condition/'));
-  // An unescaped pipe would split the row: exactly 5 separators for 4 cells.
-  t.equal(evidenceRow?.match(/(?<!\\)\|/g)?.length, 5);
+  // Changed (issue 11): evidence is a list in clinical words, never a resource id (which may hold anything).
+  t.notOk(detail.includes('javascript'), 'the planted id is not shown at all');
+  const evidenceRow = detail.split('\n').find((l) => l.includes('&lt;img'));
+  t.match(evidenceRow, /^- /, 'one list item');
+  t.notOk(/(?<!\\)\|/.test(evidenceRow ?? ''), 'no unescaped pipe');
 });
 
 // ---- Review findings (radiologist's review): each test below failed before its fix ----
@@ -361,42 +380,46 @@ function variantNumber(d: Decision): number | string {
   return d.variant.status === 'determined' ? d.variant.variant : d.variant.status;
 }
 
-t.test('finding 2: a Usually Appropriate order rated on an assumption gets an info card; the rating stays', async (t) => {
-  const cases: Array<[VariantId, ProcedureId, string, RegExp]> = [
-    [1, 'mri-spine-wo', N.singleRegion, /rated as complete-spine imaging/],
-    [5, 'dsm', N.myelogramTechnique, /rated as digital subtraction myelography/],
-    [1, 'mri-head-wo', N.contrastUnspecified, /rated as without IV contrast/],
+// Changed (issue 11): notes on how an order was read no longer make a card of their own (in a site's catalogue
+// nearly every order carries one, and the rating stands either way); they qualify a card shown for another
+// reason. The one exception is head AND spine in one order, whose spine part no rating covers.
+t.test('a Usually Appropriate order rated on an assumption: no card of its own, the rating stays', async (t) => {
+  const quiet: Array<[VariantId, ProcedureId, string]> = [
+    [1, 'mri-spine-wo', N.singleRegion],
+    [5, 'dsm', N.myelogramTechnique],
+    [1, 'mri-head-wo', N.contrastUnspecified],
+    [1, 'mri-head-wo', N.textOnly],
   ];
-  for (const [variant, procedure, note, phrase] of cases) {
+  for (const [variant, procedure, note] of quiet) {
     const resp = render(orderDecision(determined(variant), [rated(variant, procedure, `sr-${procedure}`, [note])]));
-    const card = only(resp.cards, `card for ${procedure}`);
-    t.equal(card.indicator, 'info', procedure);
-    t.match(card.summary, phrase, procedure);
-    t.match(card.summary, `Usually Appropriate (${ratingFor(variant, procedure)!.rating})`);
-    t.ok(card.detail?.includes(escapeMarkdown(note)), `${procedure}: the assumption in full`);
-    t.notOk(card.suggestions, 'the rating stands: nothing to replace');
+    t.equal(resp.cards.length, 0, `no card for: ${note}`);
     const stamp = ratingOf(only(resp.systemActions, 'action').resource as ServiceRequest);
     t.same(stamp, { code: 'appropriate', text: `Usually Appropriate (${ratingFor(variant, procedure)!.rating})` });
   }
+  const resp = render(orderDecision(determined(1), [rated(1, 'mri-head-wo-w', 'sr-h', [N.headAndSpine])]));
+  const card = only(resp.cards, 'card for head and spine');
+  t.equal(card.indicator, 'info');
+  t.match(card.summary, /rated as head imaging only/);
+  t.ok(card.detail?.includes(N.headAndSpine), 'the note in full');
+  t.notOk(card.suggestions, 'the rating stands: nothing to replace');
 });
 
-t.test('finding 2, end to end: lumbar MRI in V1, a myelogram in V5, "MR Brain" in V1', async (t) => {
+t.test('end to end: lumbar MRI in V1, a myelogram in V5, "MR Brain" in V1: rated, no card', async (t) => {
   const REASON = [{ coding: [{ system: 'http://snomed.info/sct', code: '445511002', display: 'Orthostatic headache' }] }];
-  const cases: Array<[string, ServiceRequest['code'], number, RegExp]> = [
-    ['v1-new-orthostatic', { coding: [{ system: 'http://www.ama-assn.org/go/cpt', code: '72148' }] }, 1, /complete-spine/],
-    ['v5-chronic-negative-mri', { coding: [{ system: 'http://www.ama-assn.org/go/cpt', code: '62305' }], text: 'Myelogram' }, 5, /digital subtraction/],
-    ['v1-new-orthostatic', { coding: [{ system: 'http://loinc.org', code: '24590-2', display: 'MR Brain' }] }, 1, /without IV contrast/],
+  const cases: Array<[string, ServiceRequest['code'], number]> = [
+    ['v1-new-orthostatic', { coding: [{ system: 'http://www.ama-assn.org/go/cpt', code: '72148' }] }, 1],
+    ['v5-chronic-negative-mri', { coding: [{ system: 'http://www.ama-assn.org/go/cpt', code: '62305' }], text: 'Myelogram' }, 5],
+    ['v1-new-orthostatic', { coding: [{ system: 'http://loinc.org', code: '24590-2', display: 'MR Brain' }] }, 1],
   ];
-  for (const [patient, code, variant, phrase] of cases) {
+  for (const [patient, code, variant] of cases) {
     const record = fixturePatient(patient);
     const decision = decide(orderSelect(record.patientId, code, REASON), record, { now: FIXTURE_NOW });
     t.equal(variantNumber(decision), variant, `${patient}: precondition, the fixture's variant`);
     const o = only(decision.orders, 'order');
     t.equal(o.category, 'Usually Appropriate');
+    t.ok(o.recognition.kind === 'procedure' && o.recognition.notes.length > 0, 'precondition: an assumption note');
     const resp = render(decision);
-    const card = only(resp.cards, 'card');
-    t.equal(card.indicator, 'info');
-    t.match(card.summary, phrase);
+    t.equal(resp.cards.length, 0);
     // Changed by issue 10 (class 6): a fluoroscopic myelogram (DSM) is not advanced diagnostic imaging, so it
     // carries no PAMA stamp; the CT / MR orders still do.
     if (o.advancedImaging) t.equal(ratingOf(only(resp.systemActions, 'action').resource as ServiceRequest).code, 'appropriate');
@@ -419,7 +442,7 @@ t.test('finding 4: V1 CT head: replace by head MRI (recommended), add spine MRI 
   t.same(created.reasonCode, rated(1, 'ct-head-wo').order.resource.reasonCode, 'the reasons of the draft are kept');
   t.same(ratingOf(created), { code: 'appropriate', text: 'Usually Appropriate (8)' });
   t.notOk(second?.isRecommended);
-  t.match(card.detail, /Another region \(offered as a new order, not as a replacement\): MRI Complete Spine/);
+  t.match(second?.label, /new order/, 'the create is labelled as a new order');
 });
 
 t.test('finding 4: V5 CSF-leak studies are replaced by DSM (recommended) or dynamic CTM; V5 MRI head is not', async (t) => {
@@ -484,14 +507,17 @@ t.test('finding 5: every "remove the order" card carries our red-flag caveat', a
   t.notOk(only(render(seedOrdering('mr-myelography')).cards, 'card').detail?.includes(REMOVE_ORDER_CAVEAT.text));
 });
 
-t.test('finding 6: evidence dates are shown as dates, and data is still escaped', async (t) => {
-  t.equal(displayDate('2026-03-02'), '2026-03-02');
-  t.equal(displayDate('2026-03-02T14:30:00Z'), '2026-03-02 14:30');
-  t.equal(displayDate('2026-03-02T14:30:15.123+02:00'), '2026-03-02 14:30');
-  t.equal(displayDate('2026-03'), '2026-03');
-  t.equal(displayDate('2026'), '2026');
-  t.equal(displayDate('`rm -rf`'), '\\`rm -rf\\`', 'not a date: escaped');
-  t.equal(displayDate('2026-03-02<img src=x>'), '2026-03-02&lt;img src\\=x&gt;');
+t.test('evidence dates: dates as written, clock times in the site zone with the zone shown, data escaped', async (t) => {
+  t.equal(siteDate('2026-03-02', 'Europe/Paris'), '2026-03-02');
+  t.equal(siteDate('2026-03-02T14:30:00Z', 'UTC'), '2026-03-02 14:30 UTC');
+  t.equal(siteDate('2026-03-02T14:30:00Z', 'Europe/Paris'), '2026-03-02 15:30 GMT+1');
+  t.equal(siteDate('2026-03-02T14:30:15.123+02:00', 'UTC'), '2026-03-02 12:30 UTC');
+  t.equal(siteDate('2026-07-02T23:30:00Z', 'America/New_York'), '2026-07-02 19:30 EDT');
+  t.equal(siteDate('2026-03-02T14:30:00', 'UTC'), '2026-03-02', 'no zone in the record: the date only');
+  t.equal(siteDate('2026-03', 'UTC'), '2026-03');
+  t.equal(siteDate('2026', 'UTC'), '2026');
+  t.equal(siteDate('`rm -rf`', 'UTC'), '\\`rm \\-rf\\`', 'not a date: escaped');
+  t.equal(siteDate('2026-03-02<img src=x>', 'UTC'), '2026\\-03\\-02&lt;img src\\=x&gt;');
   t.equal(escapeTableCell('a|b - c: d'), 'a\\|b - c: d');
   t.equal(escapeTableCell('http://x.org'), 'http\\://x\\.org', 'a URL scheme keeps its escape');
   t.equal(escapeTableCell('a\\-b'), 'a\\\\-b', 'a literal backslash stays escaped');
@@ -501,8 +527,13 @@ t.test('finding 6: evidence dates are shown as dates, and data is still escaped'
     { ...SEED_EVIDENCE[0]!, id: 'cond-2', date: '2026-01-11' },
   ];
   const detail = only(render(orderDecision(determined(5, evidence), [rated(5, 'mr-myelography')])).cards, 'card').detail ?? '';
-  t.ok(detail.includes('| 2026-01-10 08:05 |'), 'date and time');
-  t.ok(detail.includes('| 2026-01-11 |'), 'date');
+  t.ok(detail.includes(', 2026-01-10 08:05 UTC'), 'date and time, with the zone');
+  t.ok(detail.includes(', 2026-01-11'), 'date');
+  const paris = only(
+    render(orderDecision(determined(5, evidence), [rated(5, 'mr-myelography')]), { timeZone: 'Europe/Paris' }).cards,
+    'card',
+  ).detail;
+  t.match(paris, ', 2026-01-10 09:05 GMT+1', 'SITE_TIMEZONE: the site zone, shown');
   t.notOk(detail.includes('2026\\-01'), 'no escaped hyphens in dates');
   t.notOk(detail.includes('T08\\:05'), 'no raw ISO strings');
 });

@@ -109,7 +109,9 @@ t.test('the seed scenario: V5 patient, full prefetch', async (t) => {
     const card = r.json.cards[0];
     t.equal(card.indicator, 'warning');
     t.match(card.summary, /May Be Appropriate/);
-    t.match(card.detail, /variant 5/i);
+    // Changed (issue 11): the variant is named in the summary; the detail opens with the clinical reason.
+    t.match(card.summary, /V5/);
+    t.match(card.detail, /CSF-venous fistulas/);
     t.match(card.detail, /☢☢☢☢/);
     t.equal(card.selectionBehavior, 'at-most-one');
     const [first, second] = card.suggestions;

@@ -1,9 +1,11 @@
 /**
  * What every card carries, whatever it says: a uuid (feedback needs it, checklist §F 46), a summary under
- * 140 characters, the ACR source, links to the topic, and override reasons with displays.
+ * 140 characters, the ACR source, links (the service's own explanation page first, then the publication), and
+ * override reasons with displays.
  */
 import type { Card, Link, Source, Suggestion } from '../protocol/types.js';
 import { TOPIC } from '../guideline/topic.js';
+import type { VariantId } from '../guideline/types.js';
 import { fitSummary } from './markdown.js';
 import { overrideReasons } from './override-reasons.js';
 
@@ -14,18 +16,33 @@ export function cardSource(): Source {
   return { label: SOURCE_LABEL, url: TOPIC.doiUrl };
 }
 
-/** Absolute links only: the article, and the ACR portal (no per-topic URL was verified, see TOPIC.acrUrl). */
-export function topicLinks(): Link[] {
-  return [
-    { label: 'ACR Appropriateness Criteria (ACR portal)', url: TOPIC.acrUrl, type: 'absolute' },
-    { label: 'ACR topic article (J Am Coll Radiol 2024)', url: TOPIC.doiUrl, type: 'absolute' },
-  ];
+/** Path of the explanation page of a variant, or of the topic when no variant applies. */
+export function guidelinePath(variant?: VariantId): string {
+  return variant === undefined ? '/guideline' : `/guideline/variants/${variant}`;
+}
+
+/**
+ * The card's links: the full explanation one click away (a page this service serves, no patient data), when
+ * the service knows its public URL; then the publication.
+ */
+export function cardLinks(baseUrl: string | undefined, variant?: VariantId): Link[] {
+  const links: Link[] = [];
+  if (baseUrl) {
+    links.push({
+      label: variant === undefined ? 'Full explanation: the ACR scenarios and ratings' : `Full explanation: ACR variant ${variant} (ratings, reasoning, codes)`,
+      url: `${baseUrl}${guidelinePath(variant)}`,
+      type: 'absolute',
+    });
+  }
+  links.push({ label: 'ACR topic article (J Am Coll Radiol 2024)', url: TOPIC.doiUrl, type: 'absolute' });
+  return links;
 }
 
 export interface CardParts {
   summary: string;
   indicator: Card['indicator'];
   detail: string;
+  links: Link[];
   suggestions?: Suggestion[];
 }
 
@@ -40,7 +57,7 @@ export function makeCard(parts: CardParts, newUuid: () => string): Card {
     indicator: parts.indicator,
     source: cardSource(),
     overrideReasons: overrideReasons(),
-    links: topicLinks(),
+    links: parts.links,
   };
   if (parts.detail.trim() !== '') card.detail = parts.detail;
   if (parts.suggestions && parts.suggestions.length > 0) {

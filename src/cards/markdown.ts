@@ -109,3 +109,18 @@ export function table(head: readonly string[], rows: readonly (readonly string[]
 export function blocks(...parts: ReadonlyArray<string | undefined>): string {
   return parts.filter((p): p is string => p !== undefined && p.trim() !== '').join('\n\n');
 }
+
+/**
+ * Words a reader reads in a markdown text: table rules, markup and escapes do not count; a token counts when
+ * it holds a letter or a digit. Used by `npm run cards:stats` and the card length tests.
+ */
+export function wordCount(markdown: string): number {
+  let n = 0;
+  for (const line of markdown.split('\n')) {
+    if (/^\s*\|?\s*:?-{3,}/.test(line)) continue; // a table's header rule
+    for (const token of line.replace(/\\(.)/g, '$1').replace(/[|*_`#>]/g, ' ').split(/\s+/)) {
+      if (/[\p{L}\p{N}]/u.test(token)) n += 1;
+    }
+  }
+  return n;
+}

@@ -4,25 +4,16 @@
  * downstream path for its result.
  */
 import type { Card, Suggestion } from '../protocol/types.js';
-import type { Decision, NextStep } from '../engine/types.js';
+import type { NextStep } from '../engine/types.js';
 import type { ProcedureId, VariantId } from '../guideline/types.js';
-import { AFTER_MYELOGRAPHY, MYELOGRAPHY_RESULTS_SHOWN, NEXT_STUDY_NOTES } from '../guideline/advice.js';
+import { AFTER_MYELOGRAPHY, MYELOGRAPHY_RESULTS_SHOWN, NEXT_STUDY_NOTES, WHY_PREFERRED } from '../guideline/advice.js';
 import { PROCEDURES } from '../guideline/procedures.js';
 import { VARIANTS } from '../guideline/variants.js';
-import { makeCard } from './card-base.js';
-import {
-  evidenceSection,
-  gapsSection,
-  listSection,
-  pitfallsSection,
-  ratingSection,
-  sourceSection,
-  variantSection,
-} from './detail.js';
-import { blocks, bullets, firstFitting, heading } from './markdown.js';
-import type { StampContext } from './pama-rating.js';
+import { cardLinks, makeCard } from './card-base.js';
+import { listBlock, studiesTable, type CardView } from './detail.js';
+import { evidenceBlock, keyEvidence } from './evidence.js';
+import { blocks, bullets, firstFitting } from './markdown.js';
 import { createOrderAction, rankAlternatives } from './suggestions.js';
-
 type OrderImaging = Extract<NextStep, { kind: 'order-imaging' }>;
 type AfterMyelography = Extract<NextStep, { kind: 'after-myelography' }>;
 
@@ -42,7 +33,9 @@ export function bestPerRegion(variant: VariantId, procedures: readonly Procedure
   });
 }
 
-function orderSuggestions(step: OrderImaging, patientId: string | undefined, ctx: StampContext): Suggestion[] {
+function orderSuggestions(step: OrderImaging, patientId: string | undefined, ctx: CardView): Suggestion[] {
+  // Never a study already ordered or done (Decision.alreadyHave).
+  step = { ...step, procedures: step.procedures.filter((p) => !ctx.have.has(p)) };
   if (!patientId || step.procedures.length === 0) return [];
   if (step.selection === 'all') {
     const chosen = bestPerRegion(step.variant, step.procedures);
@@ -68,24 +61,12 @@ function orderSuggestions(step: OrderImaging, patientId: string | undefined, ctx
   });
 }
 
-/** Evidence, reasoning, pitfalls and gaps of the decision: shown on every patient-view card. */
-function decisionTail(decision: Decision): string[] {
-  const choice = decision.variant;
-  return [
-    evidenceSection('Why this scenario', choice.evidence),
-    choice.status === 'determined' ? listSection('Reasoning', choice.rationale) : '',
-    choice.status === 'determined' ? listSection('Please check', choice.cautions) : '',
-    pitfallsSection(decision.pitfalls),
-    gapsSection(decision.gaps),
-    sourceSection(),
-  ];
-}
-
-function orderImagingCard(decision: Decision, step: OrderImaging, ctx: StampContext): Card {
+function orderImagingCard(view: CardView, step: OrderImaging): Card {
+  const decision = view.decision;
   const variant = step.variant;
   const short = VARIANTS[variant].shortName;
   const names = step.procedures.map((p) => PROCEDURES[p].acrName);
-  const note = NEXT_STUDY_NOTES[variant];
+  const reason = NEXT_STUDY_NOTES[variant]?.text ?? WHY_PREFERRED[variant]?.text;
   const summary =
     step.selection === 'one-of'
       ? firstFitting(
@@ -100,26 +81,25 @@ function orderImagingCard(decision: Decision, step: OrderImaging, ctx: StampCont
         );
   const howTo =
     step.selection === 'one-of'
-      ? 'These studies are alternatives: one is enough.'
+      ? 'They are alternatives: one is enough.'
       : 'They are parts of one work-up: the suggestion orders the best-rated study of each region.';
   return makeCard(
     {
       summary,
       indicator: 'info',
       detail: blocks(
-        `The ACR rates these studies Usually Appropriate for this scenario and none is on record yet. ${howTo}`,
-        note ? `${note.text} (Source: ${note.source}.)` : '',
+        view.redFlags,
+        reason ? `${reason} ${howTo}` : `None is on record yet. ${howTo}`,
+        studiesTable(variant, step.procedures.map((p) => ({ procedure: p }))),
         decision.patientId ? '' : 'No patient id was available, so no draft order can be suggested.',
-        variantSection(variant),
-        ratingSection(
-          variant,
-          step.procedures.map((p) => ({ procedure: p })),
-        ),
-        ...decisionTail(decision),
+        evidenceBlock('Why this scenario', view.evidence),
+        decision.variant.status === 'determined' ? listBlock('Please check', decision.variant.cautions) : '',
+        view.gaps,
       ),
-      suggestions: orderSuggestions(step, decision.patientId, ctx),
+      links: cardLinks(view.baseUrl, variant),
+      suggestions: orderSuggestions(step, decision.patientId, view),
     },
-    ctx.newUuid,
+    view.newUuid,
   );
 }
 
@@ -130,36 +110,35 @@ const AFTER_SUMMARIES: Record<AfterMyelography['result'], string> = {
   unknown: 'Myelogram on record: next steps depend on its result',
 };
 
-function afterMyelographyCard(decision: Decision, step: AfterMyelography, ctx: StampContext): Card {
+function afterMyelographyCard(view: CardView, step: AfterMyelography): Card {
   const results = step.result === 'unknown' ? MYELOGRAPHY_RESULTS_SHOWN : [step.result];
   const branches = results.map((r) => {
     const b = AFTER_MYELOGRAPHY[r];
-    return `${heading(b.heading)}\n\n${bullets(b.steps)}\n\nSource: ${b.source}.`;
+    return `**${b.heading}**\n\n${bullets(b.steps)}`;
   });
-  const choice = decision.variant;
+  const choice = view.decision.variant;
   return makeCard(
     {
       summary: AFTER_SUMMARIES[step.result],
       indicator: 'info',
       detail: blocks(
+        view.redFlags,
         step.result === 'unknown'
           ? 'A myelogram is on record but its result could not be read; the path depends on the result.'
           : '',
         ...branches,
-        evidenceSection('Myelogram on record', step.evidence),
-        choice.status === 'determined' ? variantSection(choice.variant) : '',
-        ...decisionTail(decision),
+        evidenceBlock('Myelogram on record', keyEvidence(step.evidence, view.timeZone)),
+        view.gaps,
       ),
+      links: cardLinks(view.baseUrl, choice.status === 'determined' ? choice.variant : undefined),
     },
-    ctx.newUuid,
+    view.newUuid,
   );
 }
 
 /** One card per next step, in the engine's order. */
-export function nextStepCards(decision: Decision, ctx: StampContext): Card[] {
-  return decision.nextSteps.map((step) =>
-    step.kind === 'order-imaging'
-      ? orderImagingCard(decision, step, ctx)
-      : afterMyelographyCard(decision, step, ctx),
+export function nextStepCards(view: CardView): Card[] {
+  return view.decision.nextSteps.map((step) =>
+    step.kind === 'order-imaging' ? orderImagingCard(view, step) : afterMyelographyCard(view, step),
   );
 }

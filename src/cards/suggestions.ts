@@ -3,17 +3,44 @@
  * variant rates Usually Appropriate, add a new draft order for a study of another region, remove a draft order,
  * or create new draft orders on patient-view.
  *
- * What the reference sandbox needs to accept a suggestion (spec/sandbox-client-traffic/README.md): the
- * suggested ServiceRequest carries `code.coding[0]`, `reasonCode[].coding[0]` (kept from the draft) and a
- * pama-rating extension. An `update` holds the WHOLE resource, not a diff (checklist §F 54).
+ * What the reference sandbox does with an accepted suggestion (spec/sandbox-client-traffic/README.md): it keeps
+ * only `code.coding[0]` (and rewrites `code.text` from its display), keeps `reasonCode[].coding[0]`, and calls
+ * `reasonCode.map(...)`. So every suggested ServiceRequest (1) has as its FIRST coding the exact ACR procedure
+ * in this service's own code system (no standard code tells DSM or dynamic CT myelography apart), which order
+ * recognition reads back as that row with no assumption, and (2) always carries a reasonCode: the draft's, else
+ * the coded indication the decision rests on. An `update` holds the WHOLE resource, not a diff (§F 54).
  */
-import type { ServiceRequest } from 'fhir/r4.js';
+import type { CodeableConcept, ServiceRequest } from 'fhir/r4.js';
 import type { Action, DraftOrder, Suggestion } from '../protocol/types.js';
 import type { ProcedureId, VariantId } from '../guideline/types.js';
+import { ACR_PROCEDURE_SYSTEM } from '../guideline/canonical.js';
 import { PROCEDURES, orderCodeableConcept, radiationLevel } from '../guideline/procedures.js';
 import { ratingFor } from '../guideline/ratings.js';
 import { pruneEmpty } from './fhir-json.js';
 import { stampForRow, withPamaRating, type RatingStamp, type StampContext } from './pama-rating.js';
+
+/** What suggestions need besides the uuid and stamp source: the reason an order without its own carries. */
+export interface SuggestionContext extends StampContext {
+  /** The coded indication the decision rests on (never empty). */
+  reasonCode: CodeableConcept[];
+}
+
+/**
+ * The code of a suggested order: the ACR procedure in this service's code system first (display = the ACR
+ * name, so a client that rewrites `code.text` from `coding[0].display` still says the study), then the
+ * standard codes, and the ACR name as text.
+ */
+export function suggestedCode(procedure: ProcedureId): CodeableConcept {
+  const standard = orderCodeableConcept(procedure);
+  const name = PROCEDURES[procedure].acrName;
+  return { coding: [{ system: ACR_PROCEDURE_SYSTEM, code: procedure, display: name }, ...(standard.coding ?? [])], text: name };
+}
+
+/** The draft's own reasons when it has any with content, else the decision's indication. */
+export function reasonFor(draftReasons: ServiceRequest['reasonCode'], fallback: readonly CodeableConcept[]): CodeableConcept[] {
+  const own = Array.isArray(draftReasons) ? pruneEmpty(draftReasons) : undefined;
+  return Array.isArray(own) && own.length > 0 ? own : fallback.map((r) => pruneEmpty(r));
+}
 
 /** The rating text of a procedure in a variant, e.g. "Usually Appropriate (8)", or undefined if not listed. */
 export function ratingText(variant: VariantId, procedure: ProcedureId): string | undefined {
@@ -59,10 +86,14 @@ export function replacedOrder(
   draft: ServiceRequest,
   variant: VariantId,
   procedure: ProcedureId,
-  ctx: StampContext,
+  ctx: SuggestionContext,
 ): ServiceRequest {
   // No clone needed: withPamaRating and pruneEmpty both return a deep copy and never touch their input.
-  const copy: ServiceRequest = { ...draft, code: orderCodeableConcept(procedure) };
+  const copy: ServiceRequest = {
+    ...draft,
+    code: suggestedCode(procedure),
+    reasonCode: reasonFor(draft.reasonCode, ctx.reasonCode),
+  };
   const stamp = stampFor(variant, procedure);
   return stamp ? withPamaRating(copy, stamp, ctx) : pruneEmpty(copy);
 }
@@ -111,7 +142,7 @@ export function alternativeSuggestions(
   ordered: ProcedureId,
   variant: VariantId,
   alternatives: readonly ProcedureId[],
-  ctx: StampContext,
+  ctx: SuggestionContext,
   patientId?: string,
 ): AlternativeSuggestions {
   const region = replacementRegion(ordered);
@@ -136,7 +167,7 @@ export function alternativeSuggestions(
 }
 
 /** Replace the draft by the procedure (`update` of the whole ServiceRequest). */
-function replaceSuggestion(order: DraftOrder, variant: VariantId, procedure: ProcedureId, ctx: StampContext): Suggestion {
+function replaceSuggestion(order: DraftOrder, variant: VariantId, procedure: ProcedureId, ctx: SuggestionContext): Suggestion {
   const name = PROCEDURES[procedure].acrName;
   const rating = ratingText(variant, procedure);
   return {
@@ -158,7 +189,7 @@ function addSuggestion(
   patientId: string,
   variant: VariantId,
   procedure: ProcedureId,
-  ctx: StampContext,
+  ctx: SuggestionContext,
 ): Suggestion {
   const name = PROCEDURES[procedure].acrName;
   const rating = ratingText(variant, procedure);
@@ -170,14 +201,13 @@ function addSuggestion(
 }
 
 /** A suggestion to remove the draft order (`delete` by relative reference, checklist §F 54). */
-export function removeSuggestion(order: DraftOrder, ctx: StampContext): Suggestion | undefined {
+export function removeSuggestion(order: DraftOrder, ctx: SuggestionContext): Suggestion | undefined {
   const id = order.resource.id;
   if (!id) return undefined;
+  // Never marked recommended: the order may be for a red flag the scenario does not see (REMOVE_ORDER_CAVEAT).
   return {
     label: 'Remove this imaging order',
     uuid: ctx.newUuid(),
-    // Never recommended: removing an order is safe only once red flags are ruled out (the card's caveat names them).
-    isRecommended: false,
     actions: [
       {
         type: 'delete',
@@ -196,7 +226,7 @@ export function createOrderAction(
   patientId: string,
   variant: VariantId,
   procedure: ProcedureId,
-  ctx: StampContext,
+  ctx: SuggestionContext,
   reasonCode?: ServiceRequest['reasonCode'],
 ): Action {
   const draft: ServiceRequest = {
@@ -204,9 +234,9 @@ export function createOrderAction(
     status: 'draft',
     intent: 'order',
     subject: { reference: `Patient/${patientId}` },
-    code: orderCodeableConcept(procedure),
+    code: suggestedCode(procedure),
+    reasonCode: reasonFor(reasonCode, ctx.reasonCode),
   };
-  if (Array.isArray(reasonCode) && reasonCode.length > 0) draft.reasonCode = reasonCode;
   const stamp = stampFor(variant, procedure);
   const rating = ratingText(variant, procedure);
   return {

@@ -1,8 +1,9 @@
 /**
  * Recognising a draft imaging order (which ACR procedure is it?) and rating it under the chosen variant.
  *
- * Recognition order: the site's own code map, then standard codes (CPT, LOINC, SNOMED CT), then the order's
- * text as a flagged fallback. Codes that leave the technique or contrast open (a myelogram, "MR Brain") let the
+ * Recognition order: the site's own code map, then this service's ACR procedure code system (what its own
+ * suggestions carry first: the exact row, no assumption), then standard codes (CPT, LOINC, SNOMED CT), then the
+ * order's text as a flagged fallback. Codes that leave the technique or contrast open (a myelogram, "MR Brain") let the
  * text refine them within a fixed set of rows. The data and the ambiguity rules are in
  * src/guideline/order-codes.ts. Everything here is pure, never throws on odd input, and uses Maps built once at
  * module load (it runs per order per hook call).
@@ -29,10 +30,11 @@ import {
   type TextFeature,
   type TopicCode,
 } from '../guideline/order-codes.js';
+import { ACR_PROCEDURE_SYSTEM } from '../guideline/canonical.js';
 import { PROCEDURES } from '../guideline/procedures.js';
 import { ratingFor } from '../guideline/ratings.js';
 import { codingKey, normaliseSystem, type SiteCodeMap } from '../guideline/site-codes.js';
-import type { ProcedureId } from '../guideline/types.js';
+import { PROCEDURE_IDS, type ProcedureId } from '../guideline/types.js';
 import { SYSTEMS, VALUE_SETS } from '../guideline/valuesets.js';
 import { BORDER_SETS } from '../guideline/topic-border.js';
 import type { VariantId } from '../guideline/types.js';
@@ -59,6 +61,12 @@ function index(system: CodeSystemKey, code: string, known: Known): void {
 }
 for (const entry of TOPIC_CODES) index(entry.system, entry.code, { kind: 'topic', entry });
 for (const entry of OUTSIDE_TOPIC_CODES) index(entry.system, entry.code, { kind: 'outside' });
+
+const ACR_SYSTEM = normaliseSystem(ACR_PROCEDURE_SYSTEM);
+const PROCEDURE_ID_SET: ReadonlySet<string> = new Set(PROCEDURE_IDS);
+function isProcedureId(code: string): code is ProcedureId {
+  return PROCEDURE_ID_SET.has(code);
+}
 
 const RANK = new Map<ProcedureId, number>(SPECIFICITY.map((p, i) => [p, i] as const));
 
@@ -196,7 +204,16 @@ export function recogniseOrder(order: ServiceRequest, site?: SiteCodeMap): Order
     }
   }
 
-  // 2. Standard codes.
+  // 2. This service's own ACR procedure code system: the exact row, no assumption. Suggestions put it first,
+  // so an order that came back from a suggestion (even with only coding[0] kept) is the row that was meant.
+  for (const c of coded) {
+    if (c.system === undefined || normaliseSystem(c.system) !== ACR_SYSTEM) continue;
+    const procedure = c.code as string;
+    if (!isProcedureId(procedure)) continue;
+    return { kind: 'procedure', procedure, matchedBy: { system: ACR_PROCEDURE_SYSTEM, code: procedure }, notes: [] };
+  }
+
+  // 3. Standard codes.
   const topic: Array<{ entry: TopicCode }> = [];
   let outside = false;
   for (const c of coded) {
@@ -209,7 +226,7 @@ export function recogniseOrder(order: ServiceRequest, site?: SiteCodeMap): Order
   if (topic.length > 0) return fromCode(topic, text);
   if (outside) return { kind: 'outside-topic' };
 
-  // 3. Text, flagged.
+  // 4. Text, flagged.
   const byText = text === '' ? undefined : recogniseText(text);
   if (byText?.kind !== 'procedure') return { kind: 'outside-topic' };
   return {

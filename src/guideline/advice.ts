@@ -9,7 +9,7 @@
  * - ACR: /work/shared/clinical/acr-intracranial-hypotension.md (ACR Appropriateness Criteria, Imaging of
  *   Suspected Intracranial Hypotension, 2024), sections as cited on each entry.
  */
-import type { MyelographyResult, PitfallId, VariantId } from './types.js';
+import type { MyelographyResult, PitfallId, ProcedureId, VariantId } from './types.js';
 
 const SEED_PITFALLS = 'Seed article, "Common Pitfalls in Working Up a Suspected Occult CSF Leak"';
 
@@ -217,3 +217,91 @@ export const NEXT_STUDY_NOTES: Partial<Record<VariantId, NextStudyNote>> = {
       'DSM and dCTM?"; ACR 2024 Variant 5 table (clinical doc §1.3)',
   },
 };
+
+export interface StudyReason {
+  /** One sentence a clinician reads while ordering: the clinical reason, not the mechanics. */
+  text: string;
+  source: string;
+}
+
+const SEED_WHY_DSM = 'Seed article, "Why Is Radiographic Myelography the Next Step…" and section "CSF-Venous Fistula"';
+
+/**
+ * Why the Usually Appropriate studies of a variant are the ones to order: the first sentence of an order card
+ * that warns about a lower-rated study, and the lead of the variant's guideline page. Variants 2, 3 and 6
+ * rate no imaging (NO_IMAGING_MANAGEMENT says why).
+ */
+export const WHY_PREFERRED: Partial<Record<VariantId, StudyReason>> = {
+  1: {
+    text:
+      'Brain MRI and complete-spine MRI come first: without radiation or a dural puncture they show the brain ' +
+      'signs of low CSF pressure and the spinal fluid collection that points to the leak.',
+    source:
+      'Our reading of the ACR 2024 Variant 1 table (clinical doc §1.3: MRI head 9/7, MRI complete spine 8/7, ' +
+      'every myelography 2 to 4); seed article, "Who Fits This Clinical Scenario…" (the classic MRI signs)',
+  },
+  4: {
+    text:
+      'Complete-spine MRI looks for the spinal CSF collection that localises the leak, without a dural ' +
+      'puncture or radiation in an obtunded patient.',
+    source: 'Our reading of the ACR 2024 Variant 4 table (clinical doc §1.3: MRI complete spine 8/7, CT myelography 5)',
+  },
+  5: {
+    text:
+      'After a negative MRI, DSM and dynamic CT myelography follow the contrast in real time: they catch fast ' +
+      'leaks and CSF-venous fistulas that static images miss, and localise the leak for a targeted patch.',
+    source: `${SEED_WHY_DSM}; ACR 2024 Variant 5 table (clinical doc §1.3: both 8)`,
+  },
+};
+
+/**
+ * Why a study is rated lower in a variant, where a source says so (the card's second sentence). A study not
+ * listed here gets no sentence of its own: the card gives the rating, and the guideline page the table.
+ */
+export const WHY_LOWER: Partial<Record<VariantId, Partial<Record<ProcedureId, StudyReason>>>> = {
+  5: {
+    'mr-myelography': {
+      text:
+        'MR myelography avoids radiation and a dural puncture but is far less sensitive for an active leak, ' +
+        'and adds little after a negative spine MRI.',
+      source: 'Seed article, "Why Is Radiographic Myelography the Next Step…", paragraph on MR myelography',
+    },
+    'dtpa-cisternography': {
+      text:
+        'DTPA cisternography can show that a leak exists, but its spatial resolution is too poor to localise ' +
+        'it for a targeted patch.',
+      source: 'Seed article, "Why Is Radiographic Myelography the Next Step…", paragraph on DTPA cisternography',
+    },
+    'ct-myelography': {
+      text: 'A CT myelogram that is not dynamic can miss a fast or intermittent leak.',
+      source: `${SEED_PITFALLS}, "Suboptimal imaging technique"`,
+    },
+  },
+  1: {
+    dsm: {
+      text: 'Myelography needs a dural puncture and radiation, and comes after MRI.',
+      source: 'Our reading of the ACR 2024 Variant 1 table (myelography rated 2 to 4 as initial imaging)',
+    },
+    'ct-myelography-dynamic': {
+      text: 'Myelography needs a dural puncture and radiation, and comes after MRI.',
+      source: 'Our reading of the ACR 2024 Variant 1 table (myelography rated 2 to 4 as initial imaging)',
+    },
+    'ct-myelography': {
+      text: 'Myelography needs a dural puncture and radiation, and comes after MRI.',
+      source: 'Our reading of the ACR 2024 Variant 1 table (myelography rated 2 to 4 as initial imaging)',
+    },
+  },
+};
+
+/**
+ * The reason a suggested order carries when neither the draft it replaces nor the record gives a coded
+ * indication: every suggested ServiceRequest has a reasonCode (the reference sandbox calls
+ * `reasonCode.map(...)` on an accepted suggestion and fails without one), and this code keeps the order in
+ * the topic when it comes back (it is in the `sih-suspicion` value set).
+ * Source: ICD-10-CM G96.81 "Intracranial hypotension", clinical doc §2.4 [V] (valuesets.ts `sih-suspicion`).
+ */
+export const DEFAULT_ORDER_REASON = {
+  system: 'http://hl7.org/fhir/sid/icd-10-cm',
+  code: 'G96.81',
+  display: 'Intracranial hypotension',
+} as const;
