@@ -17,6 +17,7 @@ import { registerErrorHandling } from './protocol/errors.js';
 import { registerHookRoutes } from './protocol/routes.js';
 import { feedbackRoutes } from './protocol/feedback.js';
 import { analyticsRoutes } from './protocol/analytics.js';
+import { fhirArtifactRoutes } from './protocol/fhir-artifacts.js';
 import { registerClientAuth } from './security/client-auth.js';
 import type { Advisor } from './advisor.js';
 import type { Store } from './store/store.js';
@@ -83,6 +84,9 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
     await app.register(feedbackRoutes, { store: parts.store, serviceIds });
     if (config.store.analyticsEnabled) await app.register(analyticsRoutes, { store: parts.store });
   }
+
+  // The guideline as FHIR artifacts (ValueSet, CodeSystem, PlanDefinition, Library), read-only.
+  await app.register(fhirArtifactRoutes);
 
   const audit = parts.audit;
   const store = parts.store;
