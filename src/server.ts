@@ -10,6 +10,7 @@ import { DiscoveryError, loadDiscovery } from './protocol/discovery.js';
 import { HOOKS } from './protocol/types.js';
 import { createAdvisor } from './advisor.js';
 import { loadSiteCodes } from './guideline/site-codes.js';
+import { loadSiteFacts } from './engine/site-facts.js';
 import { openSqliteStore } from './store/sqlite-store.js';
 import { AuditWriter } from './store/audit-writer.js';
 
@@ -40,6 +41,12 @@ async function main(): Promise<void> {
   } catch (err) {
     fail(`SITE_CODES_PATH: ${(err as Error).message}`);
   }
+  let siteFacts;
+  try {
+    siteFacts = config.SITE_FACTS_PATH ? loadSiteFacts(config.SITE_FACTS_PATH) : undefined;
+  } catch (err) {
+    fail(`SITE_FACTS_PATH: ${(err as Error).message}`);
+  }
   if (config.auth.mode === 'off') logger.warn(config.authDescription);
   else logger.info(config.authDescription);
   for (const warning of config.store.warnings) logger.warn(warning);
@@ -49,6 +56,7 @@ async function main(): Promise<void> {
   const advisor = createAdvisor({
     now: () => new Date(),
     ...(siteCodes ? { siteCodes } : {}),
+    ...(siteFacts ? { siteFacts } : {}),
     render: {
       mirrorSystemActions: config.MIRROR_SYSTEM_ACTIONS,
       ...(config.QCDSM_CODE ? { qcdsmCode: config.QCDSM_CODE } : {}),

@@ -23,10 +23,14 @@ import { chooseVariant, restsOnText } from './variant.js';
 import { nextSteps } from './next-steps.js';
 import { qualifyVariant } from './data-sufficiency.js';
 import { rateOrder, recogniseOrder } from './orders.js';
+import { evaluateSiteFacts, type SiteFacts } from './site-facts.js';
+import { mergeSiteFindings } from './site-facts-merge.js';
 
 export interface DecideOptions {
   now: Date;
   siteCodes?: SiteCodeMap;
+  /** Site-defined facts in FHIRPath (SITE_FACTS_PATH), compiled at start-up. */
+  siteFacts?: SiteFacts;
 }
 
 export function decide(request: HookRequest, record: PatientRecord, opts: DecideOptions): Decision {
@@ -38,7 +42,11 @@ export function decide(request: HookRequest, record: PatientRecord, opts: Decide
     }
   }
   const facts = extractFacts(record, reasons, opts.now);
-  const variant = qualifyVariant(chooseVariant(facts), record.gaps, record.patient, opts.now);
+  // The one place site-defined findings join the facts; what the budget left unevaluated is a data gap.
+  const site = opts.siteFacts ? evaluateSiteFacts(opts.siteFacts, record) : undefined;
+  if (site) mergeSiteFindings(facts, site.findings);
+  const gaps = site && site.gaps.length > 0 ? [...record.gaps, ...site.gaps] : record.gaps;
+  const variant = qualifyVariant(chooseVariant(facts), gaps, record.patient, opts.now);
   const orders = drafts
     .filter((d) => d.selected)
     .map((d) => rateOrder(d, recogniseOrder(d.resource, opts.siteCodes), variant));
@@ -47,7 +55,7 @@ export function decide(request: HookRequest, record: PatientRecord, opts: Decide
     variant,
     orders,
     nextSteps: request.hook === 'patient-view' ? nextSteps(variant, facts, record, opts.siteCodes) : [],
-    gaps: [...record.gaps],
+    gaps: [...gaps],
     pitfalls: pitfallsFor(variant, facts, orders),
     ...(request.context.patientId ? { patientId: request.context.patientId } : {}),
   };
