@@ -54,6 +54,7 @@ export function qualifyVariant(choice: VariantChoice, gaps: readonly DataGap[], 
     return {
       status: 'not-applicable',
       evidence: [{ fact: 'not-adult', resourceType: 'Patient', ...(patient?.id ? { id: patient.id } : {}) }],
+      because: 'not-adult',
     };
   }
   if (gaps.length === 0 || choice.status === 'undetermined') return choice;

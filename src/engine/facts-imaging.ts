@@ -22,8 +22,8 @@ import { matchConcept, matchOne, matchText, type ConceptMatch } from './facts-ma
 import { firstDate, type FhirInstantRange } from './facts-dates.js';
 
 export type StudyKind = 'brain-mri' | 'spine-mri' | 'myelography' | 'mr-myelography';
-/** 'partial': spine only — every spine MRI read is negative (or unread) but they do not cover the whole spine. */
-export type StudyStatus = 'none' | 'in-progress' | 'done-unknown' | 'partial' | 'negative' | 'positive';
+import type { StudyStatus } from '../guideline/types.js';
+export type { StudyStatus };
 
 export interface StudyFact {
   status: StudyStatus;

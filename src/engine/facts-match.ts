@@ -7,6 +7,7 @@
  */
 import type { CodeableConcept, Coding } from 'fhir/r4.js';
 import { PRE_NEGATION_ONLY_TEXT_SETS, SYSTEMS, UNGUARDED_TEXT_SETS, VALUE_SETS } from '../guideline/valuesets.js';
+import { BORDER_SETS, IN_TOPIC_SETS } from '../guideline/topic-border.js';
 
 export interface ConceptMatch {
   setId: string;
@@ -301,4 +302,27 @@ export function matchOne(concept: CodeableConcept | undefined, setId: string): C
     SINGLE.set(setId, ids);
   }
   return matchConcept(concept, ids).get(setId);
+}
+
+const IN_TOPIC: ReadonlySet<string> = new Set(IN_TOPIC_SETS);
+
+/**
+ * The topic's border applied to one concept's matches (rules in src/guideline/topic-border.ts): a border CODE
+ * takes the concept outside (in-topic matches dropped, codes and text alike); border TEXT drops only in-topic
+ * TEXT matches (an in-topic code decides). Returns the border matches; `hits` is changed in place.
+ */
+export function applyBorder(hits: Map<string, ConceptMatch>): ConceptMatch[] {
+  const border: ConceptMatch[] = [];
+  for (const id of BORDER_SETS) {
+    const m = hits.get(id);
+    if (m) border.push(m);
+  }
+  if (border.length === 0) return border;
+  const byCode = border.some((m) => !m.textMatch);
+  for (const [id, m] of hits) {
+    if (IN_TOPIC.has(id) && (byCode || m.textMatch)) hits.delete(id);
+  }
+  // Border text beside an in-topic code: the code decides, the concept stays inside.
+  if (!byCode && [...hits.keys()].some((id) => IN_TOPIC.has(id))) return [];
+  return border;
 }

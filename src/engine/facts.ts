@@ -20,7 +20,7 @@
 import type { CodeableConcept, Condition, Observation, Procedure } from 'fhir/r4.js';
 import type { PatientRecord } from '../fhir/record.js';
 import type { Evidence } from './types.js';
-import { matchConcept, withMatchMemo, type ConceptMatch } from './facts-match.js';
+import { applyBorder, matchConcept, withMatchMemo, type ConceptMatch } from './facts-match.js';
 import { firstDate, type FhirInstantRange } from './facts-dates.js';
 import {
   ImagingCollector,
@@ -31,6 +31,8 @@ import {
   type StudyStatus,
 } from './facts-imaging.js';
 import { thresholdMs, thresholdValue } from '../guideline/thresholds.js';
+import { RED_FLAG_SETS, type RedFlagId } from '../guideline/red-flags.js';
+import { BORDER_SETS, PATIENT_LEVEL_BORDER_SETS } from '../guideline/topic-border.js';
 
 export type { MyelographyFact, StudyFact, StudyStatus };
 
@@ -69,8 +71,26 @@ export interface ChronicFact {
   conflict?: string;
 }
 
+/** One red-flag record: from the patient's recent record or a draft order's reason ("now"). */
+export interface RedFlagRecord {
+  flag: RedFlagId;
+  evidence: Evidence;
+}
+
 export interface ClinicalFacts {
   now: Date;
+  /**
+   * Red flags (src/guideline/red-flags.ts) in the recent record (within THRESHOLDS['red-flag-recent']) or in
+   * any draft order's reasons. Decreased consciousness is in `decreasedConsciousness` (same recency rule).
+   */
+  redFlags: RedFlagRecord[];
+  /**
+   * Active diagnoses outside the topic's border that take the whole record outside (shunt over-drainage,
+   * cranial CSF leak, orthostatic hypotension / POTS), see src/guideline/topic-border.ts.
+   */
+  border: Evidence[];
+  /** True when SIH is suspected by at least one CODE (not text, not only a draft reason's text). */
+  sihCoded: boolean;
   /** Orthostatic headache, suspected SIH, CSF leak (including the draft orders' reasons). */
   sihSuspicion: DatedEvidence[];
   /**
@@ -115,11 +135,21 @@ export interface DraftReason {
 }
 
 const HEADACHE_SETS = ['sih-suspicion', 'chronic-headache', 'post-puncture-headache', 'headache'] as const;
-const CONDITION_SETS = [...HEADACHE_SETS, 'rebound-headache', 'decreased-consciousness', 'sih-brain-features'] as const;
-const OBSERVATION_SETS = [...CONDITION_SETS, 'gcs-total', 'bern-score'] as const;
+const RED_FLAG_SET_IDS = [...Object.keys(RED_FLAG_SETS).filter((id) => id !== 'decreased-consciousness'), 'anticoagulation'];
+const CONDITION_SETS: readonly string[] = [
+  ...HEADACHE_SETS,
+  'rebound-headache',
+  'decreased-consciousness',
+  'sih-brain-features',
+  ...RED_FLAG_SET_IDS,
+  ...BORDER_SETS,
+];
+const OBSERVATION_SETS: readonly string[] = [...CONDITION_SETS, 'gcs-total', 'bern-score'];
 /** An Observation's value may name a finding, never a score. */
 const OBSERVATION_VALUE_SETS = CONDITION_SETS;
-const REASON_SETS = [...HEADACHE_SETS, 'decreased-consciousness'] as const;
+const PATIENT_BORDER: ReadonlySet<string> = new Set(PATIENT_LEVEL_BORDER_SETS);
+const REASON_SETS: readonly string[] = [...HEADACHE_SETS, 'decreased-consciousness', ...RED_FLAG_SET_IDS, ...BORDER_SETS];
+
 const PROCEDURE_SETS = ['blood-patch', 'spinal-intervention'] as const;
 
 const EXCLUDED_CONDITION_CLINICAL: ReadonlySet<string> = new Set(['inactive', 'resolved', 'remission']);
@@ -147,6 +177,34 @@ interface Acc {
   consciousness: Array<{ evidence: Evidence; when?: FhirInstantRange }>;
   /** Brain features from Conditions/Observations, filtered by the work-up onset at the end. */
   featureRecords: Array<{ evidence: Evidence; when?: FhirInstantRange; trueDate: boolean }>;
+  /** Red-flag records with the date their recency is judged by (reasons: now). */
+  redFlags: Array<{ flag: RedFlagId; evidence: Evidence; when?: FhirInstantRange }>;
+  /** Anticoagulation records (any date: an active Condition is current). */
+  anticoagulation: Evidence[];
+}
+
+/** Records red-flag, anticoagulation and patient-level border matches of one concept. */
+function addSafetyMatches(
+  acc: Acc,
+  hits: Map<string, ConceptMatch>,
+  border: ConceptMatch[],
+  resourceType: string,
+  id: string | undefined,
+  when: FhirInstantRange | undefined,
+  dateInEvidence = true,
+): void {
+  const date = dateInEvidence ? when : undefined;
+  for (const [setId, flag] of Object.entries(RED_FLAG_SETS)) {
+    if (flag === 'decreased-consciousness') continue; // read with its own recency and GCS rules
+    const m = hits.get(setId);
+    if (m) acc.redFlags.push({ flag, evidence: evidenceOf(`red-flag-${flag}`, resourceType, id, m, date), ...(when ? { when } : {}) });
+  }
+  const ac = hits.get('anticoagulation');
+  if (ac) acc.anticoagulation.push(evidenceOf('anticoagulation', resourceType, id, ac, date));
+  if (resourceType === 'ServiceRequest') return; // an order's border reason makes that order outside, not the record
+  for (const m of border) {
+    if (PATIENT_BORDER.has(m.setId)) acc.facts.border.push(evidenceOf('outside-topic-border', resourceType, id, m, date));
+  }
 }
 
 function characterOf(hits: Map<string, ConceptMatch>): HeadacheCharacter {
@@ -218,11 +276,14 @@ function readCondition(acc: Acc, c: Condition): void {
   if (verification && EXCLUDED_CONDITION_VERIFICATION.has(verification)) return;
   const hits = matchConcept(c.code, CONDITION_SETS);
   if (hits.size === 0) return;
+  const border = applyBorder(hits);
   const onset = firstDate(c.onsetDateTime, c.onsetPeriod?.start);
   const recordedDate = firstDate(c.recordedDate);
   const recorded = onset ? undefined : recordedDate;
   const when = onset ?? recorded;
   addHeadacheMatches(acc, hits, 'Condition', c.id, when, recorded !== undefined, true);
+  // Red flags are judged by the latest date the Condition carries (it was at least current then).
+  addSafetyMatches(acc, hits, border, 'Condition', c.id, later(onset, recordedDate));
   const dc = hits.get('decreased-consciousness');
   // Obtundation is judged by the latest date the Condition carries: it was at least recorded then.
   if (dc) {
@@ -287,7 +348,9 @@ function readObservation(acc: Acc, o: Observation): void {
     return;
   }
   if (saysAbsent(o)) return;
+  const border = applyBorder(hits);
   addHeadacheMatches(acc, hits, 'Observation', o.id, when, false, true);
+  addSafetyMatches(acc, hits, border, 'Observation', o.id, when);
   const dc = hits.get('decreased-consciousness');
   if (dc) acc.consciousness.push({ evidence: evidenceOf('decreased-consciousness', 'Observation', o.id, dc, when), ...(when ? { when } : {}) });
   const bf = hits.get('sih-brain-features');
@@ -324,8 +387,10 @@ function readProcedure(acc: Acc, p: Procedure, imaging: ImagingCollector): void 
 function readReason(acc: Acc, reason: DraftReason, now: FhirInstantRange): void {
   const hits = matchConcept(reason.concept, REASON_SETS);
   if (hits.size === 0) return;
+  const border = applyBorder(hits);
   // The reason describes the patient now; it has no date of its own (Evidence.date stays empty).
   addHeadacheMatches(acc, hits, 'ServiceRequest', reason.orderId, now, false, true, false);
+  addSafetyMatches(acc, hits, border, 'ServiceRequest', reason.orderId, now, false);
   // A reason on today's order describes the patient now: it is within any recency window.
   const dc = hits.get('decreased-consciousness');
   if (dc) acc.consciousness.push({ evidence: evidenceOf('decreased-consciousness', 'ServiceRequest', reason.orderId, dc, undefined), when: now });
@@ -398,6 +463,9 @@ function extract(record: PatientRecord, draftReasons: ReadonlyArray<CodeableConc
   const nowMs = now.getTime();
   const facts: ClinicalFacts = {
     now,
+    redFlags: [],
+    border: [],
+    sihCoded: false,
     sihSuspicion: [],
     headache: [],
     chronic: { status: 'unknown', evidence: [], coded: false, fromRecordedDate: false },
@@ -421,6 +489,8 @@ function extract(record: PatientRecord, draftReasons: ReadonlyArray<CodeableConc
     gcs: [],
     consciousness: [],
     featureRecords: [],
+    redFlags: [],
+    anticoagulation: [],
   };
   const imaging = new ImagingCollector();
   const r = record.resources;
@@ -470,6 +540,22 @@ function extract(record: PatientRecord, draftReasons: ReadonlyArray<CodeableConc
       (isRecent(gcs.when) ? facts.decreasedConsciousness : facts.staleConsciousness).push(gcs.evidence);
     }
   }
+
+  // Red flags: recent records (an undated one is not known to be recent) and every draft reason ("now").
+  const redFrom = nowMs - thresholdMs('red-flag-recent');
+  for (const r of acc.redFlags) {
+    if (r.when !== undefined && r.when.end >= redFrom && r.when.start <= nowMs) facts.redFlags.push({ flag: r.flag, evidence: r.evidence });
+  }
+  // Anticoagulation + a new deficit + a puncture within the recent window: a possible spinal haematoma.
+  const deficits = facts.redFlags.filter((r) => r.flag === 'focal-deficit');
+  const punctureFrom = nowMs - thresholdMs('recent-spinal-intervention');
+  const punctures = facts.spinalInterventions.filter((d) => d.when !== undefined && d.when.end >= punctureFrom);
+  if (deficits.length > 0 && acc.anticoagulation.length > 0 && punctures.length > 0) {
+    for (const e of [...acc.anticoagulation, ...deficits.map((d) => d.evidence), ...punctures.map((p) => p.evidence)]) {
+      facts.redFlags.push({ flag: 'anticoagulation-deficit-after-puncture', evidence: e });
+    }
+  }
+  facts.sihCoded = facts.sihSuspicion.some((d) => !d.evidence.textMatch);
   return facts;
 }
 
@@ -481,4 +567,12 @@ function extract(record: PatientRecord, draftReasons: ReadonlyArray<CodeableConc
  */
 export function sihSuspected(facts: ClinicalFacts): boolean {
   return facts.sihSuspicion.length > 0;
+}
+
+/**
+ * Whether the record's CSF disorder is outside the topic's border: an active patient-level border diagnosis
+ * (shunt over-drainage, cranial CSF leak, orthostatic hypotension / POTS) and no in-topic CODE for SIH.
+ */
+export function outsideBorder(facts: ClinicalFacts): boolean {
+  return facts.border.length > 0 && !facts.sihCoded;
 }

@@ -10,6 +10,8 @@
 import type { CodeableConcept, Coding, ServiceRequest } from 'fhir/r4.js';
 import type { DraftOrder } from '../protocol/types.js';
 import {
+  ADVANCED_IMAGING_CPT_RANGES,
+  ADVANCED_IMAGING_TEXT,
   CODE_SYSTEMS,
   CROSS_SECTIONAL,
   INDICATION_NOTES,
@@ -32,8 +34,10 @@ import { ratingFor } from '../guideline/ratings.js';
 import { codingKey, normaliseSystem, type SiteCodeMap } from '../guideline/site-codes.js';
 import type { ProcedureId } from '../guideline/types.js';
 import { SYSTEMS, VALUE_SETS } from '../guideline/valuesets.js';
-import { matchConcept } from './facts-match.js';
-import type { OrderRecognition, RatedOrder, VariantChoice } from './types.js';
+import { BORDER_SETS } from '../guideline/topic-border.js';
+import type { VariantId } from '../guideline/types.js';
+import { applyBorder, matchConcept } from './facts-match.js';
+import type { OrderRecognition, RatedOrder, RedFlagFinding, VariantChoice } from './types.js';
 
 // A renamed or removed value set would silently make every reason "another indication": fail at load instead.
 for (const id of ORDER_INDICATION_SETS) {
@@ -262,7 +266,12 @@ export type OrderIndication =
   /** A reason is in a topic value set; `fromText` is our term when only the text matched (flagged). */
   | { kind: 'topic'; fromText?: string }
   /** Readable reasons, none of this topic: the order is for another indication. */
-  | { kind: 'other' };
+  | { kind: 'other' }
+  /** A reason names a disorder outside the topic's border (shunt, cranial leak, IIH, POTS, primary headache). */
+  | { kind: 'border' };
+
+const REASON_AND_BORDER_SETS: readonly string[] = [...ORDER_INDICATION_SETS, ...BORDER_SETS];
+const BORDER: ReadonlySet<string> = new Set(BORDER_SETS);
 
 /** Reasons and their text are bounded: an order has a few reasons with short texts. */
 const MAX_REASONS = 20;
@@ -314,6 +323,8 @@ export function orderIndication(order: unknown): OrderIndication {
   if (!Array.isArray(reasons) || reasons.length === 0) return NONE;
   let present = false;
   let readable = false;
+  let border = false;
+  let coded = false;
   let fromText: string | undefined;
   for (const raw of reasons.slice(0, MAX_REASONS)) {
     const reason = readReason(raw);
@@ -321,34 +332,132 @@ export function orderIndication(order: unknown): OrderIndication {
     present = true;
     if (!reason.readable) continue;
     readable = true;
-    for (const m of matchConcept(reason.concept, ORDER_INDICATION_SETS).values()) {
-      if (!m.textMatch) return { kind: 'topic' };
-      fromText ??= m.display;
+    const hits = matchConcept(reason.concept, REASON_AND_BORDER_SETS);
+    // Any reason outside the border takes the order outside (src/guideline/topic-border.ts): never speak there.
+    if (applyBorder(hits).length > 0) border = true;
+    for (const m of hits.values()) {
+      if (BORDER.has(m.setId)) continue;
+      if (!m.textMatch) coded = true;
+      else fromText ??= m.display;
     }
   }
+  if (border) return { kind: 'border' };
+  if (coded) return { kind: 'topic' };
   if (fromText !== undefined) return { kind: 'topic', fromText };
   if (!present) return NONE;
   return readable ? { kind: 'other' } : { kind: 'unreadable' };
 }
 
+/** Whether an order is advanced diagnostic imaging (CT, MR, NM, PET): only those carry a PAMA stamp. */
+export function isAdvancedImaging(order: unknown, recognition: OrderRecognition): boolean {
+  if (recognition.kind === 'procedure') return PROCEDURES[recognition.procedure].modality !== 'RF';
+  const { codings, text } = readCode(order);
+  for (const c of codings) {
+    if (c.code === undefined || !/^\d{5}$/.test(c.code)) continue;
+    if (standardSystem(c) !== 'cpt') continue;
+    const n = Number(c.code);
+    if (ADVANCED_IMAGING_CPT_RANGES.some(([from, to]) => n >= from && n <= to)) return true;
+  }
+  return text !== '' && ADVANCED_IMAGING_TEXT.test(text);
+}
+
+/** What else rating an order depends on: the red flags of the session (decide() computes them). */
+export interface RateContext {
+  redFlags?: readonly RedFlagFinding[];
+}
+
+/**
+ * The red flags that stop this order from being rated: every uncovered one, and decreased consciousness even
+ * under variant 4 when variant 4 does not list the study (it covers only the studies it rates).
+ */
+function blockingFlags(flags: readonly RedFlagFinding[], variant: VariantChoice, listed: boolean): RedFlagFinding[] {
+  return flags.filter((f) => !f.coveredByVariant || !listed || variant.status !== 'determined');
+}
+
+/** The shared rating of a procedure under every still-possible variant, or undefined when they differ. */
+function sharedRating(candidates: readonly VariantId[], procedure: ProcedureId) {
+  if (candidates.length === 0) return undefined;
+  const rows = candidates.map((v) => ratingFor(v, procedure));
+  const first = rows[0];
+  if (!first) return undefined;
+  for (const r of rows) if (!r || r.rating !== first.rating || r.category !== first.category) return undefined;
+  return first;
+}
+
 /**
  * The rating of one draft order under the variant choice. Pure. An order whose own reasons name another
- * indication is outside the topic whatever the patient's scenario (ORDER_INDICATION_SETS).
+ * indication is outside the topic whatever the patient's scenario (ORDER_INDICATION_SETS); one whose reasons
+ * name a disorder outside the border too; and one carrying a red flag the variant does not cover is never
+ * rated by this topic (outcome 'outside-topic', `redFlags` set), so nothing discourages it.
  */
-export function rateOrder(order: DraftOrder, recognition: OrderRecognition, variant: VariantChoice): RatedOrder {
-  if (recognition.kind === 'empty') return { order, recognition, outcome: 'empty', notes: [] };
-  if (recognition.kind === 'outside-topic') return { order, recognition, outcome: 'outside-topic', notes: [] };
+export function rateOrder(order: DraftOrder, recognition: OrderRecognition, variant: VariantChoice, ctx: RateContext = {}): RatedOrder {
+  const advancedImaging = isAdvancedImaging(order.resource, recognition);
+  const base = { order, recognition, advancedImaging, redFlags: [] as RedFlagFinding[] };
+  if (recognition.kind === 'empty') return { ...base, outcome: 'empty', notes: [] };
+  if (recognition.kind === 'outside-topic') return { ...base, outcome: 'outside-topic', notes: [] };
   const indication = orderIndication(order.resource);
   if (indication.kind === 'other') {
-    return { order, recognition, outcome: 'outside-topic', notes: [INDICATION_NOTES.otherIndication] };
+    return { ...base, outcome: 'outside-topic', notes: [INDICATION_NOTES.otherIndication] };
+  }
+  if (indication.kind === 'border') {
+    return { ...base, outcome: 'outside-topic', outsideBorder: true, notes: [INDICATION_NOTES.outsideBorder] };
   }
   const notes = [...recognition.notes];
   if (indication.kind === 'unreadable') notes.push(INDICATION_NOTES.unreadable);
   else if (indication.kind === 'topic' && indication.fromText !== undefined) {
     notes.push(INDICATION_NOTES.fromText);
   }
-  if (variant.status !== 'determined') return { order, recognition, outcome: variant.status, notes };
-  const row = ratingFor(variant.variant, recognition.procedure);
-  if (!row) return { order, recognition, outcome: 'not-listed', notes };
-  return { order, recognition, outcome: 'rated', row, category: row.category, notes };
+  const row = variant.status === 'determined' ? ratingFor(variant.variant, recognition.procedure) : undefined;
+  const flags = blockingFlags(ctx.redFlags ?? [], variant, row !== undefined);
+  if (flags.length > 0) {
+    return { ...base, redFlags: flags, outcome: 'outside-topic', notes: [...notes, INDICATION_NOTES.redFlag] };
+  }
+  if (variant.status === 'undetermined') {
+    const shared = sharedRating(variant.candidates, recognition.procedure);
+    if (shared) {
+      return {
+        ...base,
+        outcome: 'rated',
+        row: shared,
+        category: shared.category,
+        possibleVariants: [...variant.candidates],
+        notes: [...notes, INDICATION_NOTES.ambiguityDoesNotMatter],
+      };
+    }
+  }
+  if (variant.status !== 'determined') return { ...base, outcome: variant.status, notes };
+  if (!row) return { ...base, outcome: 'not-listed', notes };
+  return { ...base, outcome: 'rated', row, category: row.category, notes };
+}
+
+// ---- Spine coverage of a basket ----
+
+/** Spine regions as bits: cervical 1, thoracic 2, lumbar 4 (7 = the whole spine). */
+const CERVICAL = 1;
+const THORACIC = 2;
+const LUMBAR = 4;
+export const WHOLE_SPINE_BITS = CERVICAL | THORACIC | LUMBAR;
+
+/** Per-region CPT codes of spine CT, MRI and myelography (clinical doc §2.1). */
+const REGION_BY_CPT: ReadonlyMap<string, number> = new Map([
+  ...['72125', '72126', '72127', '72141', '72142', '72156', '62302', '72240'].map((c) => [c, CERVICAL] as const),
+  ...['72128', '72129', '72130', '72146', '72147', '72157', '62303', '72255'].map((c) => [c, THORACIC] as const),
+  ...['72131', '72132', '72133', '72148', '72149', '72158', '62304', '72265'].map((c) => [c, LUMBAR] as const),
+]);
+const REGION_TEXT: ReadonlyArray<readonly [RegExp, number]> = [
+  [/\b(?:complete|whole|entire|total|full)\s+spine\b|\bneuraxis\b|\bc\s*\/\s*t\s*\/\s*l\b|\bctl\b|cervicothoracolumbar/, WHOLE_SPINE_BITS],
+  [/\bcervical\b|\bc-?spine\b|\bcervicothoracic\b/, CERVICAL],
+  [/\bthoracic\b|\bt-?spine\b|\bdorsal\s+spine\b|\bcervicothoracic\b|\bthoracolumbar\b/, THORACIC],
+  [/\blumbar\b|\bl-?spine\b|\blumbosacral\b|\bthoracolumbar\b/, LUMBAR],
+];
+
+/** The spine regions an order names, by its CPT codes and its text (0 when it names none). */
+export function spineRegionsOfOrder(order: unknown): number {
+  const { codings, text } = readCode(order);
+  let bits = 0;
+  for (const c of codings) {
+    if (c.code !== undefined && standardSystem(c) === 'cpt') bits |= REGION_BY_CPT.get(c.code) ?? 0;
+  }
+  for (const [re, b] of REGION_TEXT) if (re.test(text)) bits |= b;
+  return bits;
 }

@@ -7,7 +7,7 @@ import type { Evidence, VariantChoice } from './types.js';
 import type { VariantId } from '../guideline/types.js';
 import type { ClinicalFacts, DatedEvidence } from './facts.js';
 import type { FhirInstantRange } from './facts-dates.js';
-import { sihSuspected } from './facts.js';
+import { outsideBorder, sihSuspected } from './facts.js';
 import { thresholdMs, thresholdValue } from '../guideline/thresholds.js';
 
 /** Outcome of one precedence step: decided, undetermined, or "not this variant, go on". */
@@ -295,8 +295,8 @@ function positiveInitialImaging(f: ClinicalFacts): Step {
   };
 }
 
-const WHOLE_SPINE_MISSING =
-  'an MRI of the whole spine (the spine MRI on record does not cover the cervical, thoracic and lumbar spine)';
+const WHOLE_SPINE_PARTIAL =
+  'The spine MRI on record covers only part of the spine (not cervical, thoracic and lumbar): the initial work-up is not complete, and an MRI of the complete spine is its missing study.';
 
 /** V5: chronic headache with negative brain AND whole-spine MRI; otherwise says what stops it. */
 function chronicNegativeWorkup(f: ClinicalFacts): Step {
@@ -304,18 +304,18 @@ function chronicNegativeWorkup(f: ClinicalFacts): Step {
   const spine = f.spineMri.status;
   const brainUnknown = f.brainMri.status === 'done-unknown' || f.brainMri.status === 'in-progress';
   const spineUnknown = spine === 'done-unknown' || spine === 'in-progress';
-  const spinePartial = spine === 'partial';
-  const imagingCouldBeNegative = (brainNegative || brainUnknown) && (spine === 'negative' || spineUnknown || spinePartial);
+  // A regional spine MRI (e.g. lumbar only) is not a negative whole-spine work-up: the initial work-up is not
+  // complete, so this is V1 (whose Usually Appropriate list holds MRI complete spine, the missing study), and
+  // an invasive myelogram ordered now is rated under V1 (issue 10, class 4).
+  if (spine === 'partial') return { kind: 'next', cautions: [WHOLE_SPINE_PARTIAL] };
+  const imagingCouldBeNegative = (brainNegative || brainUnknown) && (spine === 'negative' || spineUnknown);
   if (!imagingCouldBeNegative) {
     // The initial work-up is not complete: V1 (whose Usually Appropriate list includes MRI complete spine).
-    return spinePartial
-      ? { kind: 'next', cautions: ['The spine MRI on record covers only part of the spine: an MRI of the whole spine is part of the initial work-up.'] }
-      : { kind: 'next' };
+    return { kind: 'next' };
   }
   const missing: string[] = [];
   if (brainUnknown) missing.push('a brain MRI report');
   if (spineUnknown) missing.push('a spine MRI report');
-  if (spinePartial) missing.push(WHOLE_SPINE_MISSING);
   if (f.chronic.status === 'unknown') missing.push('when the headache began (chronic means more than 3 months)');
   const conflicts = f.chronic.conflict ? [f.chronic.conflict] : [];
   if (f.chronic.status === 'not-chronic' && missing.length === 0) {
@@ -350,12 +350,18 @@ function withTextCaution(evidence: Evidence[], cautions: string[]): string[] {
 
 /** Chooses the variant: the first precedence step that decides wins; cautions from earlier steps carry on. */
 export function chooseVariant(facts: ClinicalFacts): VariantChoice {
-  if (!sihSuspected(facts)) return { status: 'not-applicable', evidence: allEvidence(facts) };
+  // The border first: a shunt, a cranial leak or POTS with no in-topic code is another work-up (topic-border.ts).
+  if (outsideBorder(facts)) {
+    return { status: 'not-applicable', evidence: dedupe([...facts.border, ...allEvidence(facts)]), because: 'outside-border' };
+  }
+  if (!sihSuspected(facts)) return { status: 'not-applicable', evidence: allEvidence(facts), because: 'no-suspicion' };
   const carried: string[] = [];
   if (facts.imagingNotCounted.length > 0) {
     carried.push('Imaging dated before the headache began is not counted as part of this work-up.');
   }
-  for (const step of [reboundAfterPatch, afterSpinalIntervention, obtundedWithFeatures, positiveInitialImaging, chronicNegativeWorkup]) {
+  // Obtundation with brain features (V4) comes first: it is the one red-flag picture the topic covers, and it
+  // wins over a recent puncture (V2/V3) or a patch (V6), whose "no imaging" advice would be unsafe here.
+  for (const step of [obtundedWithFeatures, reboundAfterPatch, afterSpinalIntervention, positiveInitialImaging, chronicNegativeWorkup]) {
     const out = step(facts);
     if (out.kind === 'undetermined') {
       // Gathered only here and for not-applicable: a determined variant carries its own evidence.

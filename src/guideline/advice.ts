@@ -9,15 +9,14 @@
  * - ACR: /work/shared/clinical/acr-intracranial-hypotension.md (ACR Appropriateness Criteria, Imaging of
  *   Suspected Intracranial Hypotension, 2024), sections as cited on each entry.
  */
-import type { MyelographyResult } from '../engine/types.js';
-import type { PitfallId, VariantId } from './types.js';
+import type { MyelographyResult, PitfallId, VariantId } from './types.js';
 
 const SEED_PITFALLS = 'Seed article, "Common Pitfalls in Working Up a Suspected Occult CSF Leak"';
 
 /** One sentence per pitfall, shown in the card detail when the engine says it applies. */
 export const PITFALLS: Record<PitfallId, string> = {
   'premature-end':
-    'A negative non-contrast brain MRI does not exclude spontaneous intracranial hypotension when the ' +
+    'A negative brain MRI does not exclude spontaneous intracranial hypotension when the ' +
     'headache is classically orthostatic: many confirmed cases have a normal first brain MRI, so do not ' +
     'end the work-up there.',
   'non-dynamic-ctm':
@@ -163,11 +162,12 @@ export interface ClinicalCaveat {
 export const REMOVE_ORDER_CAVEAT: ClinicalCaveat = {
   heading: 'Clinical caveat (ours, not the ACR\'s; for clinical review)',
   text:
-    'This advice applies only to imaging for the headache of this scenario. It does not apply if the imaging ' +
-    'is for another indication or a red flag, for example a seizure, a new focal neurological deficit, a ' +
-    'suspected subdural haematoma or cerebral venous sinus thrombosis (both can complicate low CSF pressure), ' +
-    'or fever or meningism: decide on that imaging on its own clinical grounds, and keep the order if it is ' +
-    'for such a reason.',
+    'This advice applies only to imaging for the headache of this scenario. Before removing the order, check ' +
+    'for red flags: decreased consciousness, a thunderclap or sudden worst headache, a new focal neurological ' +
+    'deficit or signs of cord compression, fever or meningism, head trauma, a seizure, or anticoagulation with a ' +
+    'new deficit after a puncture; also a suspected subdural haematoma or cerebral venous sinus thrombosis (both ' +
+    'can complicate low CSF pressure). If any is present, decide on the imaging on its own clinical grounds ' +
+    'and keep the order.',
   source:
     'Service design (clinical caveat written for this service, pending clinical review); not from the ACR ' +
     'rating table or the seed article',

@@ -104,8 +104,8 @@ export const RECOGNITION_NOTES = {
     'CT myelography as a separate procedure.',
   injectionOnly: 'CPT 62284 codes only the intrathecal injection, not the imaging study that follows it.',
   singleRegion:
-    'The order does not cover the complete spine: the ACR rates complete-spine imaging, so it is rated as the ' +
-    'complete-spine study with the same contrast. Consider imaging the whole spine.',
+    'The order does not cover the complete spine (and no other order of this session covers the rest): the ACR ' +
+    'rates complete-spine imaging, so it is rated as the complete-spine study with the same contrast.',
   contrastUnspecified:
     'The order does not state contrast: rated as without IV contrast. The ACR rates each contrast option ' +
     'separately; state the contrast to be rated exactly.',
@@ -118,6 +118,9 @@ export const RECOGNITION_NOTES = {
     'CT spine "with contrast" codes are also used for the CT part of a CT myelogram; if intrathecal contrast is ' +
     'intended, order CT myelography so it is rated as such.',
   textOnly: 'Recognised from the order text, not from a standard code: check the study is the one intended.',
+  spectCisternography:
+    'CPT 78647 (CSF flow imaging, tomographic / SPECT) is rated as the ACR row for radionuclide (DTPA) ' +
+    'cisternography, of which it is the tomographic acquisition.',
 } as const;
 
 const N = RECOGNITION_NOTES;
@@ -135,6 +138,15 @@ export const INDICATION_NOTES = {
     'The order\'s reason was recognised as an indication of this topic (headache, suspected intracranial ' +
     'hypotension, CSF leak or decreased consciousness) from its text, not from a code: check that the study is ' +
     'for this indication.',
+  outsideBorder:
+    'Ordered for a disorder outside this topic (shunt over-drainage, a cranial CSF leak, idiopathic intracranial ' +
+    'hypertension, orthostatic hypotension / POTS, or a primary headache): this ACR topic does not rate it.',
+  redFlag:
+    'A red flag is recorded (see the red flags on this order): an urgent study may be needed whatever this topic ' +
+    'rates, so this ACR topic does not rate the order and gives no advice against it.',
+  ambiguityDoesNotMatter:
+    'The ACR scenario is not fully determined, but every scenario still possible rates this study the same: ' +
+    'rated on that shared rating.',
 } as const;
 
 /**
@@ -148,6 +160,7 @@ export const ASSUMPTION_PHRASES: Readonly<Record<string, string>> = {
   [N.singleRegion]: 'rated as complete-spine imaging',
   [N.contrastUnspecified]: 'rated as without IV contrast',
   [N.csfLeakNm]: 'rated as DTPA cisternography',
+  [N.spectCisternography]: 'SPECT cisternography rated as radionuclide cisternography',
   [N.bareCisternogram]: 'rated as radionuclide cisternography',
   [N.headAndSpine]: 'rated as head imaging only',
   [N.ctSpineContrastMayBeCtm]: 'rated as IV-contrast CT, not CT myelography',
@@ -235,6 +248,8 @@ export const TOPIC_CODES: readonly TopicCode[] = [
   region('cpt', '72265', 'Myelography RS&I; lumbosacral', 'dsm', '§2.1', MYELOGRAM_UNRESOLVED),
   { system: 'cpt', code: '78630', display: 'CSF flow imaging; cisternography', procedure: 'dtpa-cisternography', source: '§2.1' },
   { system: 'cpt', code: '78650', display: 'CSF leakage detection and localization', procedure: 'dtpa-cisternography', notes: [N.csfLeakNm], source: '§2.1' },
+  // SPECT radionuclide cisternography is the tomographic form of the cisternography row (issue 10 class 7): §2.1 [S].
+  { system: 'cpt', code: '78647', display: 'CSF flow imaging; tomographic (SPECT)', procedure: 'dtpa-cisternography', notes: [N.spectCisternography], source: '§2.1 [S]' },
   // CT head; CT cisternography has no code of its own and is billed as CT head + injection (§2.1).
   { system: 'cpt', code: '70450', display: 'CT head or brain; without contrast material', procedure: 'ct-head-wo', refineTo: ['ct-head-cisternography'], source: '§2.1' },
   { system: 'cpt', code: '70460', display: 'CT head or brain; with contrast material(s)', procedure: 'ct-head-w', refineTo: ['ct-head-cisternography'], source: '§2.1' },
@@ -308,7 +323,6 @@ export const OUTSIDE_TOPIC_CODES: readonly OutsideCode[] = [
   { system: 'cpt', code: '72159', display: 'MR angiography, spinal canal and contents', source: '§2.1' },
   { system: 'cpt', code: '78635', display: 'CSF flow imaging; ventriculography', source: '§2.1' },
   { system: 'cpt', code: '78645', display: 'CSF flow imaging; shunt evaluation', source: '§2.1' },
-  { system: 'cpt', code: '78647', display: 'CSF flow imaging; tomographic (SPECT)', source: '§2.1 [S]' },
   // §2.1: spinal puncture and blood patch are procedures, not imaging.
   { system: 'cpt', code: '62270', display: 'Spinal puncture, lumbar, diagnostic', source: '§2.1 [S]' },
   { system: 'cpt', code: '62272', display: 'Spinal puncture, therapeutic, for drainage of CSF', source: '§2.1 [S]' },
@@ -339,7 +353,7 @@ export const TEXT_FEATURES = {
   ct: /\bct\b|\bcat\s+scan|computed\s+tomograph|\bd?ctm\b/,
   mr: /\bmri?\b|magnetic\s+resonance|\bnmr\b/,
   cisterno: /cisterno(gram|graph)/,
-  nuclear: /\bdtpa\b|\bin[\s-]?111\b|indium|radionuclide|radioisotope|scintigra\w*|\bnm\b|nuclear/,
+  nuclear: /\bdtpa\b|\bin[\s-]?111\b|indium|radionuclide|radioisotope|scintigra\w*|\bnm\b|nuclear|\bspect\b/,
   indium: /\bin[\s-]?111\b|indium/,
   dtpa: /\bdtpa\b/,
   csf: /\bcsf\b|cerebrospinal/,
@@ -433,3 +447,40 @@ export const SPECIFICITY: readonly ProcedureId[] = [
   'ct-head-w',
   'ct-head-wo',
 ];
+
+// ---- Advanced diagnostic imaging (which orders may carry a PAMA rating) ----
+
+/**
+ * PAMA's appropriate-use criteria cover "advanced diagnostic imaging": CT, MR, nuclear medicine and PET (clinical
+ * doc §2.1 PAMA note: the sandbox's PAMA list holds CT/MR/NM/PET studies and no fluoroscopic myelogram). A topic
+ * procedure is advanced when its modality is CT, MR or NM (DSM, modality RF, is not). Another order is advanced
+ * when one of its CPT codes lies in these ranges, or its text names one of these modalities.
+ * Ranges: our reading of the CPT radiology section (CT, MR, CTA/MRA, nuclear medicine and PET families).
+ */
+export const ADVANCED_IMAGING_CPT_RANGES: ReadonlyArray<readonly [number, number, string]> = [
+  [70336, 70336, 'MR temporomandibular joint'],
+  [70450, 70498, 'CT / CTA head, orbit, face, neck'],
+  [70540, 70559, 'MR / MRA orbit, face, neck, head, brain'],
+  [71250, 71275, 'CT / CTA chest'],
+  [71550, 71555, 'MR / MRA chest'],
+  [72125, 72133, 'CT spine'],
+  [72141, 72159, 'MR / MRA spine'],
+  [72191, 72198, 'CT / CTA / MR / MRA pelvis'],
+  [73200, 73225, 'CT / CTA / MR / MRA upper extremity'],
+  [73700, 73725, 'CT / CTA / MR / MRA lower extremity'],
+  [74150, 74185, 'CT / CTA / MR / MRA abdomen'],
+  [74261, 74263, 'CT colonography'],
+  [75557, 75574, 'Cardiac MR and CT'],
+  [75635, 75635, 'CTA aorta and runoff'],
+  [76380, 76390, 'CT limited / MR spectroscopy'],
+  [76497, 76498, 'Unlisted CT / MR'],
+  [77011, 77014, 'CT guidance'],
+  [77021, 77022, 'MR guidance'],
+  [77046, 77049, 'MR breast'],
+  [77078, 77084, 'CT / MR bone studies'],
+  [78012, 79999, 'Nuclear medicine, including PET'],
+];
+
+/** Order text naming an advanced modality (lower-cased text; our reading of order names). */
+export const ADVANCED_IMAGING_TEXT =
+  /\b(?:ct|cta|ctv|cat\s+scan|computed\s+tomograph\w*|mri?|mra|mrv|nmr|magnetic\s+resonance|nm|nuclear|scintigra\w*|radionuclide|radioisotope|spect|pet|positron|dtpa)\b|\bd?ctm\b/;

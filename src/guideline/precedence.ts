@@ -44,8 +44,8 @@
  *    the dural puncture or spinal intervention". Never a silent guess.
  *  - Chronic orthostatic headache + negative brain MRI but no spine MRI yet → V1: the initial work-up (brain
  *    AND spine) is incomplete, and V1 rates complete-spine MRI Usually Appropriate. V5 starts after both.
- *  - Negative brain MRI + a negative LUMBAR-only spine MRI → undetermined [1, 5], missing "an MRI of the whole
- *    spine"; without a brain MRI → V1, with a caution that only part of the spine was imaged.
+ *  - Negative brain MRI + a negative LUMBAR-only spine MRI → V1 (issue 10: the initial work-up is incomplete; the
+ *    next step is MRI complete spine), with a caution that only part of the spine was imaged.
  *  - Orthostatic headache + brain MRI WITH SIH features, not obtunded → undetermined, no candidate (above).
  *  - Obtundation without any brain imaging → V1 (initial imaging), with a caution that V4 applies once brain
  *    imaging shows features. Obtundation with a brain MRI but no report → undetermined [1, 4]. Brain features
@@ -79,32 +79,32 @@ const OBTUNDED_D = v('decreased-consciousness-recent');
 export const VARIANT_PRECEDENCE: PrecedenceRule[] = [
   {
     rank: 1,
+    variant: 4,
+    when: `Obtundation or decreased consciousness now (coded and dated within ${OBTUNDED_D} days, a draft order's reason, or latest GCS total (LOINC 9269-2) ≤ ${GCS} within ${OBTUNDED_D} days) with brain-imaging features of intracranial hypotension. First, because it is the one red-flag picture the topic covers: it wins over a recent puncture (variants 2/3) or a patch (variant 6), whose "no imaging" advice would be unsafe for an obtunded patient (issue 10). Without obtundation, brain-imaging features or a spine MRI showing a leak or extradural collection are undetermined: no variant of the topic covers localising the leak after positive initial imaging.`,
+  },
+  {
+    rank: 2,
     variant: 6,
     when: `A recorded headache (not a draft order's reason) began after an epidural blood patch or fibrin glue patch, within ${REBOUND_D} days of it, and is a rebound headache: coded or worded as rebound, worse lying down or intracranial hypertension. An orthostatic headache after the patch is a recurrence (not variant 6: go on, with a caution); a headache of unstated kind is undetermined.`,
   },
   {
-    rank: 2,
+    rank: 3,
     variant: 2,
     when: `Suspected intracranial hypotension within ${EARLY_H} hours of a dural puncture or other spinal intervention (in the last ${RECENT_D} days), the headache coded as post-puncture or recorded as beginning at or after the puncture, and not a chronic headache that predates it. A headache recorded before the puncture skips variants 2 and 3; onset unknown is undetermined.`,
   },
   {
-    rank: 3,
+    rank: 4,
     variant: 3,
     when: `Suspected intracranial hypotension more than ${EARLY_H} hours after a dural puncture or other spinal intervention (in the last ${RECENT_D} days), still active (no improvement), the headache coded as post-puncture or recorded as beginning at or after the puncture, and not a chronic headache that predates it.`,
   },
   {
-    rank: 4,
-    variant: 4,
-    when: `Obtundation or decreased consciousness now (coded and dated within ${OBTUNDED_D} days, or latest GCS total (LOINC 9269-2) ≤ ${GCS} within ${OBTUNDED_D} days) with brain-imaging features of intracranial hypotension. Without obtundation, brain-imaging features or a spine MRI showing a leak or extradural collection are undetermined: no variant of the topic covers localising the leak after positive initial imaging.`,
-  },
-  {
     rank: 5,
     variant: 5,
-    when: `Chronic headache (coded, or onset more than ${CHRONIC_M} months ago) with a final brain MRI report AND final spine MRI reports covering the whole spine, dated on or after the headache began, that say they are negative and name no feature of intracranial hypotension.`,
+    when: `Chronic headache (coded, or onset more than ${CHRONIC_M} months ago) with a final brain MRI report AND final spine MRI reports covering the whole spine, dated on or after the headache began, that say they are negative and name no feature of intracranial hypotension. A spine MRI of only part of the spine is not a complete work-up: variant 1, whose missing study is MRI complete spine.`,
   },
   {
     rank: 6,
     variant: 1,
-    when: 'Otherwise, suspected intracranial hypotension (orthostatic headache, CSF leak, or a coded diagnosis): initial imaging. The topic applies only when SIH is suspected.',
+    when: 'Otherwise, suspected intracranial hypotension (orthostatic headache, CSF leak, or a coded diagnosis): initial imaging. The topic applies only when SIH is suspected, and not when the record\'s CSF disorder is outside the border (src/guideline/topic-border.ts) with no in-topic code.',
   },
 ];

@@ -49,6 +49,15 @@ export const THRESHOLDS: Record<string, Threshold> = {
     source:
       'Our clinical reading, for review (radiologist review asked for a recency window): obtundation is an acute state, and the ACR variant 4 text ("Obtundation … Next imaging study") describes the patient at the time of the next study',
   },
+  'red-flag-recent': {
+    id: 'red-flag-recent',
+    value: 7,
+    unit: 'days',
+    meaning:
+      'A red-flag record (thunderclap headache, focal deficit, fever or meningism, head trauma, seizure; a Condition by the later of its onset and recorded date, an Observation by its effective date) counts when dated within this many days; undated or older records do not. A draft order\'s reason always counts (it is about now).',
+    source:
+      'Our clinical reading, for review: the same window as decreased consciousness; red flags are acute states that make an urgent study right now',
+  },
   'rebound-after-patch': {
     id: 'rebound-after-patch',
     value: 14,

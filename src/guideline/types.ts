@@ -92,9 +92,15 @@ export interface PrecedenceRule {
   when: string;
 }
 
+/** What a myelogram on record showed (the seed article's downstream path turns on it). */
+export type MyelographyResult = 'positive' | 'negative' | 'indeterminate' | 'unknown';
+
+/** 'partial': spine only — every spine MRI read is negative (or unread) but they do not cover the whole spine. */
+export type StudyStatus = 'none' | 'in-progress' | 'done-unknown' | 'partial' | 'negative' | 'positive';
+
 /** The seed article's pitfalls, by id; their texts live in guideline/advice.ts. */
 export const PITFALL_IDS = [
-  'premature-end', // accepting a negative non-contrast brain MRI as the end of the work-up
+  'premature-end', // accepting a negative brain MRI as the end of the work-up
   'non-dynamic-ctm', // non-dynamic CT myelography or incomplete spine coverage in variant 5
   'post-puncture-confounding', // a new post-dural-puncture headache confounds the chronic picture
   'csf-venous-fistula', // fistulas need DSM-type protocols

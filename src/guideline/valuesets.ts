@@ -109,6 +109,37 @@ const chronicHeadache: ValueSet = {
   ],
 };
 
+/** CPT codes from an inclusive numeric range, each with the range's display and source. */
+function cptRange(from: number, to: number, display: string, source: string): Array<[string, string, string]> {
+  const out: Array<[string, string, string]> = [];
+  for (let c = from; c <= to; c++) out.push([String(c).padStart(5, '0'), display, source]);
+  return out;
+}
+
+const CPT_READING = '[our reading] AMA CPT descriptor family (not in the clinical doc), for clinical review';
+
+/**
+ * Procedures that puncture, or may breach, the dura: the "dural puncture or other spinal intervention that could
+ * cause CSF leakage" of ACR variants 2 and 3. Exported so docs/clinical-logic.md lists them.
+ */
+export const SPINAL_INTERVENTION_CPT: ReadonlyArray<[string, string, string]> = [
+  ['62270', 'Spinal puncture, lumbar, diagnostic', 'clinical doc §2.1 [S]'],
+  ['62272', 'Spinal puncture, therapeutic, for drainage of CSF (by needle or catheter)', 'clinical doc §2.1 [S]'],
+  ['62328', 'Spinal puncture, lumbar, diagnostic; with fluoroscopic or CT guidance', CPT_READING],
+  ['62329', 'Spinal puncture, therapeutic, for drainage of CSF; with fluoroscopic or CT guidance', CPT_READING],
+  ...cptRange(62263, 62264, 'Percutaneous lysis of epidural adhesions', CPT_READING),
+  ...cptRange(62280, 62282, 'Injection/infusion of neurolytic substance, subarachnoid or epidural', CPT_READING),
+  ...cptRange(62320, 62327, 'Injection(s), interlaminar epidural or subarachnoid (incl. epidural steroid injection), cervical/thoracic or lumbar/sacral, single or by catheter', CPT_READING),
+  ...cptRange(62350, 62351, 'Implantation of intrathecal or epidural catheter', CPT_READING),
+  ...cptRange(62360, 62362, 'Implantation of intrathecal or epidural drug infusion pump or reservoir', CPT_READING),
+  ...cptRange(64479, 64484, 'Injection(s), transforaminal epidural, with imaging guidance', CPT_READING),
+  ['01967', 'Neuraxial labour analgesia/anaesthesia for planned vaginal delivery', CPT_READING],
+  ...cptRange(63001, 63048, 'Laminectomy, laminotomy, facetectomy or foraminotomy (spinal decompression)', CPT_READING),
+  ...cptRange(63075, 63091, 'Discectomy or vertebral corpectomy, anterior approach', CPT_READING),
+  ...cptRange(63650, 63655, 'Implantation of spinal neurostimulator electrodes (epidural)', CPT_READING),
+  ...cptRange(22551, 22634, 'Arthrodesis (spinal fusion)', CPT_READING),
+];
+
 /** A dural puncture or other spinal intervention that could cause CSF leakage (ACR variants 2 and 3). */
 const spinalIntervention: ValueSet = {
   id: 'spinal-intervention',
@@ -122,7 +153,10 @@ const spinalIntervention: ValueSet = {
       display: 'Spinal puncture, therapeutic, for drainage of CSF',
       source: 'clinical doc §2.1 [S]',
     },
-    // No verified codes for spinal/epidural anaesthesia or spine surgery in the clinical doc: text only.
+    { system: snomed, code: '18946005', display: 'Epidural anesthesia', source: '[S] SNOMED CT 18946005, several public FHIR value sets; not in the clinical doc' },
+    // CPT codes of procedures that enter or may breach the dural sac, by range [our reading of the AMA CPT
+    // descriptors, for clinical review; not in the clinical doc]: each range below names its procedures.
+    ...SPINAL_INTERVENTION_CPT.map(([code, display, source]) => ({ system: cpt, code, display, source })),
   ],
   text: [
     term('lumbar puncture', /\blumbar\s+puncture\b|\bspinal\s+tap\b/i),
@@ -132,13 +166,31 @@ const spinalIntervention: ValueSet = {
       'LP (lumbar puncture)',
       /^\s*LP\s*$|\b(?:[Ss]\/[Pp]|[Pp]ost|[Aa]fter|[Ff]ollowing|[Dd]iagnostic|[Tt]herapeutic|[Bb]edside|[Ff]luoroscopic|[Ff]luoroscopically[-\s]guided|[Tt]raumatic|[Rr]epeat|[Ff]ailed|[Ll]arge[-\s]volume)[-\s]+LP\b|\bLP\s+(?:performed|done|attempted|completed|procedure|with\s+opening\s+pressure|for\s+(?:opening\s+pressure|CSF))\b/,
     ),
-    term('dural puncture', /\bdural\s+puncture\b/i),
-    term('spinal anaesthesia', /\b(spinal|intrathecal|epidural|neuraxial)\s+an(a)?esthe/i),
-    term('epidural injection', /\bepidural\b[^.;]*\binjection\b/i),
-    term('intrathecal injection', /\bintrathecal\b[^.;]*\b(injection|catheter|pump)\b/i),
+    term('dural puncture', /\bdural\s+puncture\b|\b(?:accidental|inadvertent)\s+dural\b|\bwet\s+tap\b/i),
+    // Any word order: "spinal anaesthesia", "anaesthesia, spinal", "CSE (combined spinal-epidural)".
+    term(
+      'spinal or epidural anaesthesia',
+      /\b(?:spinal|intrathecal|epidural|neuraxial|caudal|subarachnoid)\s+(?:an(?:a)?esthe|analges|block)|\ban(?:a)?esthe\w*\s*,?\s*(?:spinal|epidural|neuraxial|caudal)\b|\bcombined\s+spinal[-\s]epidural\b|\blabou?r\s+epidural\b/i,
+    ),
+    // "epidural steroid injection", "injection(s) ... interlaminar epidural ...", "transforaminal ESI".
+    term(
+      'epidural or subarachnoid injection',
+      /\bepidural\b[^.;]*\binject|\binject\w*\b[^.;]*\b(?:epidural|subarachnoid|interlaminar|transforaminal|caudal)\b|\b(?:interlaminar|transforaminal)\b[^.;]*\b(?:inject|block|steroid)|\bESIs?\b|\bepidural\s+steroid/i,
+    ),
+    term(
+      'intrathecal injection, catheter or pump',
+      /\bintrathecal\b[^.;]*\b(?:inject|catheter|pump|chemotherapy|baclofen|drug\s+delivery)|\b(?:inject|catheter|pump)\w*\b[^.;]*\bintrathecal\b|\bIT\s+(?:chemo|baclofen|pump)\b/i,
+    ),
+    term('lumbar drain', /\blumbar\s+(?:drain|drainage|catheter)\b|\bexternal\s+lumbar\s+drain/i),
+    term('myelography', /\bmyelogra/i),
     term(
       'spine surgery',
-      /\b(spine|spinal)\s+surgery\b|\blaminectomy\b|\blaminotomy\b|\bdiscectomy\b|\bspinal\s+fusion\b|\bforaminotomy\b/i,
+      /\b(?:spine|spinal)\s+(?:surgery|operation|decompression|fusion)\b|\bsurgery\b[^.;]*\b(?:spine|spinal|lumbar|thoracic|cervical)\b|\blaminectomy\b|\blaminotomy\b|\blaminoplasty\b|\bdiscectomy\b|\bforaminotomy\b|\bcorpectomy\b|\barthrodesis\b[^.;]*\b(?:spine|spinal|lumbar|thoracic|cervical)\b/i,
+    ),
+    term('spine surgery (abbreviation)', /\b(?:ALIF|PLIF|TLIF|ACDF|XLIF)\b/),
+    term(
+      'spinal cord stimulator',
+      /\bspinal\s+cord\s+stimulat|\b(?:dorsal\s+column|epidural)\s+(?:stimulat|electrode)/i,
     ),
   ],
 };
@@ -650,6 +702,217 @@ const mrVascular: ValueSet = {
   ],
 };
 
+// ---- Red flags: findings that make an urgent study right whatever this topic rates (src/guideline/red-flags.ts) ----
+
+const U = '[U] from memory, not in the clinical doc; the text terms cover the same ground';
+
+/** Thunderclap / sudden worst headache, or subarachnoid haemorrhage named. */
+const rfThunderclap: ValueSet = {
+  id: 'red-flag-thunderclap',
+  title: 'Thunderclap or sudden worst headache; subarachnoid haemorrhage',
+  codes: [
+    ...icd('G44.53', 'Primary thunderclap headache', U),
+    // I60 covers I60.0–I60.9 (nontraumatic subarachnoid haemorrhage), matched down the hierarchy.
+    ...icd('I60', 'Nontraumatic subarachnoid hemorrhage', U),
+  ],
+  text: [
+    term('thunderclap headache', /\bthunderclap\b/i),
+    term(
+      'sudden worst headache',
+      /\bworst\s+headache\b|\bworst\b[^.;]*\bheadache\b[^.;]*\blife\b|\bsudden(?:[-\s]onset)?\s+(?:severe\s+|explosive\s+|excruciating\s+)?headache\b|\bheadache\b[^.;]*\b(?:sudden\s+onset|maximal\s+at\s+onset|peak(?:ed|ing)?\s+within\s+(?:a\s+)?(?:minute|seconds))\b|\bsentinel\s+headache\b/i,
+    ),
+    term('subarachnoid haemorrhage', /\bsubarachnoid\s+h(?:a)?emorrh|\bSAH\b/i),
+  ],
+};
+
+/** A new focal neurological deficit, or signs of spinal cord / cauda equina compression. */
+const rfFocalDeficit: ValueSet = {
+  id: 'red-flag-focal-deficit',
+  title: 'New focal neurological deficit or signs of cord compression',
+  codes: [
+    ...icd('G81', 'Hemiplegia and hemiparesis', U),
+    ...icd('G82', 'Paraplegia (paraparesis) and quadriplegia (quadriparesis)', U),
+    ...icd('G83', 'Other paralytic syndromes (incl. G83.4 cauda equina syndrome)', U),
+    ...icd('G95.2', 'Cord compression', U),
+    ...icd('R29.810', 'Facial weakness', U),
+    ...icd('R47.01', 'Aphasia', U),
+    ...icd('I63', 'Cerebral infarction', U),
+  ],
+  text: [
+    term('hemiparesis or paraparesis', /\b(?:hemi|para|quadri|tetra|mono)(?:paresis|plegia|paretic|plegic)\b/i),
+    term('focal deficit', /\bfocal\s+(?:neuro\w*\s+)?(?:deficit|signs?|weakness)\b|\bnew\s+(?:neuro\w*\s+)?deficit\b|\bneurological\s+deficit\b/i),
+    term(
+      'limb or facial weakness',
+      /\b(?:arm|leg|limb|facial|face|unilateral|one[-\s]sided|left[-\s]sided|right[-\s]sided)\s+weakness\b|\bweakness\s+(?:of|in)\s+(?:the\s+)?(?:left\s+|right\s+)?(?:arm|leg|limb|face|hand|foot)\b|\bfacial\s+droop\b/i,
+    ),
+    term('aphasia or dysarthria', /\b(?:aphasi|dysphasi|dysarthri)\w*|\bslurred\s+speech\b/i),
+    term(
+      'cord compression',
+      /\b(?:spinal\s+)?cord\s+compression\b|\bcauda\s+equina\b|\bsaddle\s+an(?:a)?esthesia\b|\bmyelopath\w*/i,
+    ),
+    term('stroke', /\bstroke\b|\bcerebral\s+infarct|\bTIA\b/i),
+  ],
+};
+
+/** Fever, meningism or meningitis (after a puncture: post-procedural meningitis). */
+const rfFeverMeningism: ValueSet = {
+  id: 'red-flag-fever-meningism',
+  title: 'Fever, meningism or meningitis',
+  codes: [
+    ...icd('R50', 'Fever of other and unknown origin', U),
+    ...icd('R29.1', 'Meningismus', U),
+    ...icd('G00', 'Bacterial meningitis', U),
+    ...icd('G03', 'Meningitis due to other and unspecified causes', U),
+    ...icd('G04', 'Encephalitis, myelitis and encephalomyelitis', U),
+    ...icd('A87', 'Viral meningitis', U),
+    ...icd('A39', 'Meningococcal infection', U),
+    { system: snomed, code: '386661006', display: 'Fever', source: U },
+    { system: snomed, code: '7180009', display: 'Meningitis', source: U },
+  ],
+  text: [
+    term('fever', /\bfever\b|\bfebrile\b|\bpyrexi\w*|\bpyrexial\b/i),
+    term('meningism', /\bmeningism\w*|\bmeningitis\b|\bmeningeal\s+signs\b|\bnuchal\s+rigidity\b|\bkernig\b|\bbrudzinski\b|\bencephalitis\b/i),
+  ],
+};
+
+/** Head trauma. */
+const rfHeadTrauma: ValueSet = {
+  id: 'red-flag-head-trauma',
+  title: 'Head trauma',
+  codes: [
+    ...icd('S06', 'Intracranial injury', U),
+    ...icd('S02.0', 'Fracture of vault of skull', U),
+    ...icd('S02.1', 'Fracture of base of skull', U),
+    ...icd('S09.9', 'Unspecified injury of face and head', U),
+    ...icd('S09.8', 'Other specified injuries of head', U),
+    { system: snomed, code: '82271004', display: 'Injury of head', source: '[S] SNOMED CT 82271004, several public FHIR artefacts; not in the clinical doc' },
+  ],
+  text: [
+    term(
+      'head trauma',
+      /\bhead\s+(?:injury|injuries|trauma|strike|struck)\b|\b(?:trauma|injury)\s+to\s+(?:the\s+)?head\b|\bhit\s+(?:his|her|their|the)\s+head\b|\btraumatic\s+brain\s+injury\b|\bTBI\b|\bconcussion\b|\bskull\s+fracture\b|\bfracture\s+of\s+(?:the\s+)?skull\b/i,
+    ),
+  ],
+};
+
+/** Seizure. */
+const rfSeizure: ValueSet = {
+  id: 'red-flag-seizure',
+  title: 'Seizure',
+  codes: [
+    ...icd('R56', 'Convulsions, not elsewhere classified', U),
+    ...icd('G40', 'Epilepsy and recurrent seizures', U),
+    ...icd('G41', 'Status epilepticus (ICD-10)', U),
+    { system: snomed, code: '91175000', display: 'Seizure', source: '[S] SNOMED CT 91175000 "Seizure (finding)", several public FHIR artefacts; not in the clinical doc' },
+  ],
+  text: [
+    term('seizure', /\bseizures?\b|\bconvulsi\w*|\bstatus\s+epilepticus\b|\bpost[-\s]?ictal\b|\btonic[-\s]clonic\b/i),
+  ],
+};
+
+/** Anticoagulation: a red flag only with a new deficit after a puncture (spinal haematoma), see red-flags.ts. */
+const rfAnticoagulation: ValueSet = {
+  id: 'anticoagulation',
+  title: 'Anticoagulation (a red flag only with a new deficit after a dural puncture)',
+  codes: [...icd('Z79.01', 'Long term (current) use of anticoagulants', U)],
+  text: [
+    term(
+      'anticoagulated',
+      /\banticoagula\w*|\b(?:warfarin|coumadin|apixaban|eliquis|rivaroxaban|xarelto|edoxaban|dabigatran|enoxaparin|lovenox|heparin\s+(?:infusion|drip))\b|\b(?:DOAC|NOAC)s?\b/i,
+    ),
+  ],
+};
+
+// ---- The topic's border: CSF disorders and headaches outside this topic (src/guideline/topic-border.ts) ----
+
+/** Intracranial hypotension from a ventricular shunt (over-drainage): shunt evaluation, not an SIH work-up. */
+const borderShunt: ValueSet = {
+  id: 'border-shunt',
+  title: 'Shunt over-drainage (intracranial hypotension following ventricular shunting)',
+  codes: [
+    ...icd('G97.2', 'Intracranial hypotension following ventricular shunting', 'clinical doc §2.4 [V]'),
+    ...icd('T85.0', 'Mechanical complication of ventricular intracranial (communicating) shunt', U),
+    ...icd('Z98.2', 'Presence of cerebrospinal fluid drainage device', U),
+  ],
+  text: [
+    term(
+      'shunt over-drainage',
+      /\bover[-\s]?drain\w*|\bfollowing\s+ventricular\s+shunt|\bshunt[-\s](?:related|induced|associated)\b|\bslit[-\s]ventricle|\b(?:VP|VA|LP|ventriculo[-\s]?peritoneal|ventriculo[-\s]?atrial|lumbo[-\s]?peritoneal|ventricular)\s+shunt\b/i,
+    ),
+  ],
+};
+
+/** Cranial CSF leaks (rhinorrhoea, otorrhoea, skull base): skull-base imaging, not a spinal-leak work-up. */
+const borderCranialLeak: ValueSet = {
+  id: 'border-cranial-csf-leak',
+  title: 'Cranial CSF leak (rhinorrhoea, otorrhoea, skull base, after skull-base surgery)',
+  codes: [
+    ...icd('G96.01', 'Cranial cerebrospinal fluid leak, spontaneous', 'clinical doc §2.4 [V]'),
+    ...icd('G96.08', 'Other cranial cerebrospinal fluid leak', 'clinical doc §2.4 [V]'),
+  ],
+  text: [
+    term('CSF rhinorrhoea or otorrhoea', /\brhinorrh\w*|\botorrh\w*/i),
+    term(
+      'cranial CSF leak',
+      /\b(?:cranial|skull[-\s]base|anterior\s+skull\s+base|lateral\s+skull\s+base|nasal|sinus|temporal\s+bone|tegmen|sphenoid|ethmoid|cribriform|ear)\s+(?:csf\s+|cerebrospinal\s+fluid\s+)?(?:leak|fistula)/i,
+    ),
+    term(
+      'leak after skull-base surgery',
+      /\b(?:leak|fistula)\b[^.;]*\b(?:after|following|post)\b[^.;]*\b(?:sinus|skull[-\s]base|transsphenoidal|pituitary|endoscopic\s+endonasal|craniotomy)\b|\bpost[-\s]?(?:transsphenoidal|craniotomy|skull[-\s]base)\b[^.;]*\bleak/i,
+    ),
+  ],
+};
+
+/** Idiopathic intracranial hypertension: the opposite pressure problem. */
+const borderIih: ValueSet = {
+  id: 'border-iih',
+  title: 'Idiopathic intracranial hypertension',
+  codes: [...icd('G93.2', 'Benign (idiopathic) intracranial hypertension', '[S] public ICD-10-CM code list; not in the clinical doc')],
+  text: [
+    term(
+      'idiopathic intracranial hypertension',
+      /\bidiopathic\s+intracranial\s+hypertension\b|\bbenign\s+intracranial\s+hypertension\b|\bpseudotumou?r\s+cerebri\b|\bIIH\b/i,
+    ),
+  ],
+};
+
+/** Orthostatic hypotension and POTS: an orthostatic picture that is not a CSF leak. */
+const borderOrthostaticHypotension: ValueSet = {
+  id: 'border-orthostatic-hypotension',
+  title: 'Orthostatic hypotension or postural orthostatic tachycardia syndrome (POTS)',
+  codes: [
+    ...icd('I95.1', 'Orthostatic hypotension', U),
+    ...icd('G90.A', 'Postural orthostatic tachycardia syndrome [POTS]', U),
+    { system: snomed, code: '371073003', display: 'Postural orthostatic tachycardia syndrome', source: 'clinical doc §2.5 [V-sandbox] (differential of orthostatic headache)' },
+    { system: snomed, code: '28651003', display: 'Orthostatic hypotension', source: U },
+  ],
+  text: [
+    term(
+      'orthostatic hypotension or POTS',
+      /\b(?:orthostatic|postural)\s+(?:hypotension|tachycardia|intolerance|syncope|dizziness|presyncope)\b|\bPOTS\b/i,
+    ),
+  ],
+};
+
+/** Migraine and other primary headaches. */
+const borderPrimaryHeadache: ValueSet = {
+  id: 'border-primary-headache',
+  title: 'Migraine and other primary headaches',
+  codes: [
+    ...icd('G43', 'Migraine', U),
+    ...icd('G44.0', 'Cluster headaches and other trigeminal autonomic cephalgias', U),
+    ...icd('G44.2', 'Tension-type headache', U),
+    { system: snomed, code: '37796009', display: 'Migraine', source: U },
+    { system: snomed, code: '398057008', display: 'Tension-type headache', source: U },
+  ],
+  text: [
+    term(
+      'migraine or primary headache',
+      /\bmigrain\w*|\btension[-\s](?:type\s+)?headache|\bcluster\s+headache|\bhemicrania\b|\btrigeminal\s+autonomic/i,
+    ),
+  ],
+};
+
 export const VALUE_SETS: Record<string, ValueSet> = Object.fromEntries(
   [
     sihSuspicion,
@@ -676,6 +939,17 @@ export const VALUE_SETS: Record<string, ValueSet> = Object.fromEntries(
     spineMriThoracic,
     spineMriLumbar,
     mrVascular,
+    rfThunderclap,
+    rfFocalDeficit,
+    rfFeverMeningism,
+    rfHeadTrauma,
+    rfSeizure,
+    rfAnticoagulation,
+    borderShunt,
+    borderCranialLeak,
+    borderIih,
+    borderOrthostaticHypotension,
+    borderPrimaryHeadache,
   ].map((vs) => [vs.id, vs]),
 );
 

@@ -3,10 +3,12 @@
  * Knows nothing of the ACR topic. The zod schemas in `request-schema.ts` produce `HookRequest`; every
  * response is checked against the spec rules in `response-rules.ts`.
  */
-import type { Bundle, FhirResource, ServiceRequest } from 'fhir/r4.js';
+import type { Bundle, FhirResource } from 'fhir/r4.js';
 
-export const HOOKS = ['patient-view', 'order-select', 'order-sign'] as const;
-export type HookName = (typeof HOOKS)[number];
+// The hook list and the draft-order shape belong to the engine (the lower layer that reads them).
+import { HOOKS, type DraftOrder, type HookName } from '../engine/types.js';
+export { HOOKS };
+export type { DraftOrder, HookName };
 
 export interface FhirAuthorization {
   access_token: string;
@@ -43,14 +45,6 @@ export interface HookRequest {
   prefetch?: Record<string, PrefetchValue>;
 }
 
-/** The draft orders of a request: every ServiceRequest in draftOrders, and which of them are selected. */
-export interface DraftOrder {
-  resource: ServiceRequest;
-  /** `ServiceRequest/{id}` (or a synthetic one when the client sent no id). */
-  reference: string;
-  /** True for order-select selections, and for every order on order-sign. */
-  selected: boolean;
-}
 
 // ---- Response model (CDS Hooks 2.0.1 §Card attributes, §Suggestion, §Action, §Link) ----
 
