@@ -142,3 +142,16 @@ t.test('an expression that throws on odd data is counted, never thrown', async (
   t.same(evaluation.findings.map((f) => f.id), ['o2']);
   t.equal(evaluation.errors, 1, 'single() on two codings throws inside fhirpath: counted as no finding');
 });
+
+t.test('the codes prefilter: only resources carrying a listed coding are evaluated', async (t) => {
+  const withCodes = parseSiteFacts({
+    facts: { headache: { label: 'x', expression: 'Observation.where(value.ofType(boolean) = true)', codes: [{ system: FLOW, code: 'NB-NEURO-0212' }] } },
+  });
+  const record = recordOf([
+    flowsheet('yes', 'NB-NEURO-0212', { valueBoolean: true }),
+    flowsheet('other-row', 'NB-NEURO-9999', { valueBoolean: true }),
+  ], 'p');
+  t.same(evaluateSiteFacts(withCodes, record).findings.map((f) => f.id), ['yes'], 'the other row is never evaluated');
+  const without = parseSiteFacts({ facts: { headache: { label: 'x', expression: 'Observation.where(value.ofType(boolean) = true)' } } });
+  t.same(evaluateSiteFacts(without, record).findings.map((f) => f.id), ['yes', 'other-row'], 'without codes every Observation is');
+});
