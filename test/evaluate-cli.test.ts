@@ -166,6 +166,19 @@ t.test('evaluate: the V5 report, an order-select rating, --json, and the token',
   t.notMatch(select.stdout + select.stderr, 'cli-secret-token', 'the token is never printed');
 });
 
+t.test('evaluate: SITE_FACTS_PATH applies as in the service (how a site tests its facts on a sandbox patient)', async (t) => {
+  const fhir = await startLocalFhir(t, { fixturesDir: new URL('../fixtures/patients/', import.meta.url).pathname });
+  const plain = await evaluate(['--fhir', fhir.baseUrl, '--patient', 'sih-posmri', '--now', NOW]);
+  t.equal(plain.code, 0, plain.stderr);
+  t.match(plain.stdout, /undetermined/);
+  const site = await evaluate(['--fhir', fhir.baseUrl, '--patient', 'sih-posmri', '--now', NOW], { SITE_FACTS_PATH: 'fixtures/site-facts.example.json' });
+  t.equal(site.code, 0, site.stderr);
+  t.match(site.stdout, /ACR: "Adult\. Obtundation with initial brain imaging features/, 'variant 4 with the site facts');
+  t.match(site.stdout, /GCS total \(Northbridge neuro flowsheet\) \(site-defined\)/);
+  const bad = await evaluate(['--fhir', fhir.baseUrl, '--patient', 'sih-posmri'], { SITE_FACTS_PATH: 'fixtures/no-such-file.json' });
+  assertOneLineError(t, bad, 2, /SITE_FACTS_PATH: site facts file fixtures\/no-such-file\.json: cannot be read/);
+});
+
 t.test('evaluate: failures are one line, a documented exit code, no stack trace', async (t) => {
   const port = await closedPort();
   assertOneLineError(t, await evaluate(['--fhir', `http://127.0.0.1:${port}/fhir/R4`, '--patient', 'x']), 3, /cannot reach 127\.0\.0\.1:\d+: connection refused/);
