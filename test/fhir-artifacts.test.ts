@@ -127,3 +127,30 @@ t.test('codes carry the display their code system gives, where it can be checked
   artifacts.forEach(visit);
   t.ok(checked >= 88 + 7, `${checked} codings checked`);
 });
+
+t.test('SNOMED CT, LOINC and ICD-10 displays match the clinical source where it prints them', async (t) => {
+  // No licensed terminology release is in the repo: the reference is the clinical source's own tables,
+  // transcribed in test/fixtures/reference-displays.json. SNOMED CT FSNs are compared without the semantic tag.
+  const ref = JSON.parse(readFileSync(new URL('./fixtures/reference-displays.json', import.meta.url), 'utf8')) as Record<string, Record<string, string>>;
+  /** Deliberate deviations, each with its reason (for terminology review). */
+  const KEPT: Record<string, string> = {
+    'http://snomed.info/sct|700219009':
+      'the source ([S], VisualDx) prints "Idiopathic intracranial hypotension"; clinicians read "IIH" as idiopathic intracranial HYPERtension, so the display stays "Spontaneous intracranial hypotension"',
+  };
+  const table = (system: string) => ref[system === 'http://hl7.org/fhir/sid/icd-10' ? 'http://hl7.org/fhir/sid/icd-10-cm' : system];
+  const strip = (s: string) => s.replace(/\s*\((procedure|finding|disorder)\)$/, '');
+  let checked = 0;
+  const check = (system: string | undefined, code: string, display: string | undefined, where: string) => {
+    const want = system ? table(system)?.[code] : undefined;
+    if (!want || display === undefined || KEPT[`${system}|${code}`]) return;
+    t.equal(display, strip(want), `${where}: ${system}|${code}`);
+    checked++;
+  };
+  for (const vs of ofType<ValueSet>('ValueSet')) {
+    for (const inc of vs.compose?.include ?? []) for (const c of inc.concept ?? []) check(inc.system, c.code, c.display, `ValueSet/${vs.id}`);
+  }
+  for (const c of ofType<CodeSystem>('CodeSystem')[0]!.concept ?? []) {
+    for (const p of c.property ?? []) if (p.valueCoding) check(p.valueCoding.system, p.valueCoding.code!, p.valueCoding.display, `CodeSystem ${c.code}`);
+  }
+  t.ok(checked >= 60, `${checked} displays checked against the clinical source`);
+});
