@@ -397,7 +397,10 @@ t.test('finding 2, end to end: lumbar MRI in V1, a myelogram in V5, "MR Brain" i
     const card = only(resp.cards, 'card');
     t.equal(card.indicator, 'info');
     t.match(card.summary, phrase);
-    t.equal(ratingOf(only(resp.systemActions, 'action').resource as ServiceRequest).code, 'appropriate');
+    // Changed by issue 10 (class 6): a fluoroscopic myelogram (DSM) is not advanced diagnostic imaging, so it
+    // carries no PAMA stamp; the CT / MR orders still do.
+    if (o.advancedImaging) t.equal(ratingOf(only(resp.systemActions, 'action').resource as ServiceRequest).code, 'appropriate');
+    else t.same(resp.systemActions ?? [], [], `${patient}: no PAMA stamp on a fluoroscopic myelogram`);
   }
 });
 

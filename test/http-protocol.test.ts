@@ -127,13 +127,19 @@ t.test('the seed scenario: V5 patient, full prefetch', async (t) => {
     const r = await svc.post('/cds-services/sih-imaging-order-select', fixtureRequest(file));
     t.equal(r.status, 200);
     t.same(r.json.cards, [], `${file}: no warning for a Usually Appropriate study`);
+    // Changed by issue 10 (class 6): DSM (fluoroscopy) is not advanced diagnostic imaging: no PAMA stamp.
+    if (file.includes('dsm')) {
+      t.same(r.json.systemActions ?? [], [], `${file}: no PAMA stamp on a fluoroscopic myelogram`);
+      continue;
+    }
     t.equal(ratingOf(r.json.systemActions[0]).code, 'appropriate');
     t.equal(ratingOf(r.json.systemActions[0]).text, 'Usually Appropriate (8)');
   }
   const sign = await svc.post('/cds-services/sih-imaging-order-sign', fixtureRequest('order-sign-v5-two-orders.json'));
   t.equal(sign.status, 200);
   t.same(checkResponse(sign.json), []);
-  t.equal(sign.json.systemActions.length, 2, 'order-sign rates every draft order');
+  // Changed by issue 10 (class 6): of the two drafts (DSM, CT myelogram) only the CT myelogram is advanced imaging.
+  t.equal(sign.json.systemActions.length, 1, 'order-sign stamps every advanced-imaging draft order');
 
   const view = await svc.post('/cds-services/sih-imaging-patient-view', fixtureRequest('patient-view-v5.json'));
   t.equal(view.status, 200);
@@ -145,7 +151,7 @@ t.test('the seed scenario: V5 patient, full prefetch', async (t) => {
 
 t.test('mirroring into extension.systemActions can be turned off', async (t) => {
   const svc = await startService(t, { MIRROR_SYSTEM_ACTIONS: 'false' });
-  const r = await svc.post('/cds-services/sih-imaging-order-select', fixtureRequest('order-select-v5-dsm.json'));
+  const r = await svc.post('/cds-services/sih-imaging-order-select', fixtureRequest('order-select-v5-dynamic-ctm.json'));
   t.ok(r.json.systemActions);
   t.notOk(r.json.extension);
 });

@@ -169,6 +169,9 @@ function alternativesCard(
   text: { summaries: [string, string]; indicator: Card['indicator']; lead: string },
 ): Card {
   const variant = choice.variant;
+  // Never suggest a study already in the basket, already ordered or done (Decision.alreadyHave, issue 10).
+  const have = new Set((decision.alreadyHave ?? []).map((h) => h.procedure));
+  alternatives = alternatives.filter((p) => !have.has(p));
   const { suggestions, recommended } = alternativeSuggestions(
     rated.order,
     procedure,

@@ -55,6 +55,8 @@ export function stampForRow(row: Pick<RatingRow, 'category' | 'rating'>): Rating
  * is the guide's "no AUC applicable" (CMS modifier MG), not a judgement either way.
  */
 export function stampForOrder(rated: RatedOrder): RatingStamp | undefined {
+  // PAMA covers advanced diagnostic imaging only (CT, MR, NM, PET): no stamp on a radiograph, a lab, or DSM.
+  if (rated.advancedImaging === false) return undefined;
   switch (rated.outcome) {
     case 'rated': {
       const category = rated.category ?? rated.row?.category;
@@ -67,10 +69,21 @@ export function stampForOrder(rated: RatedOrder): RatingStamp | undefined {
     case 'not-applicable':
       return {
         code: 'no-criteria-apply',
-        text: 'No ACR criteria apply: the record does not suggest intracranial hypotension',
+        text:
+          rated.because === 'not-adult'
+            ? 'No ACR criteria apply: this ACR topic is for adults only'
+            : rated.because === 'outside-border'
+              ? 'No ACR criteria apply: the CSF disorder on record is outside this ACR topic'
+              : 'No ACR criteria apply: the record does not suggest intracranial hypotension',
       };
     case 'outside-topic':
-      return { code: 'no-criteria-apply', text: 'No ACR criteria apply: outside this ACR topic' };
+      return {
+        code: 'no-criteria-apply',
+        text:
+          (rated.redFlags?.length ?? 0) > 0
+            ? 'No ACR criteria apply: a red flag is recorded, outside this ACR topic'
+            : 'No ACR criteria apply: outside this ACR topic',
+      };
     case 'undetermined':
     case 'empty':
       return undefined;

@@ -176,7 +176,8 @@ export function removeSuggestion(order: DraftOrder, ctx: StampContext): Suggesti
   return {
     label: 'Remove this imaging order',
     uuid: ctx.newUuid(),
-    isRecommended: true,
+    // Never recommended: removing an order is safe only once red flags are ruled out (the card's caveat names them).
+    isRecommended: false,
     actions: [
       {
         type: 'delete',

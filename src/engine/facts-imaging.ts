@@ -20,6 +20,7 @@ import type { CodeableConcept, DiagnosticReport, ImagingStudy, Procedure } from 
 import type { Evidence, MyelographyResult } from './types.js';
 import { matchConcept, matchOne, matchText, type ConceptMatch } from './facts-match.js';
 import { firstDate, type FhirInstantRange } from './facts-dates.js';
+import { resultTexts } from './report-text.js';
 
 export type StudyKind = 'brain-mri' | 'spine-mri' | 'myelography' | 'mr-myelography';
 import type { StudyStatus } from '../guideline/types.js';
@@ -378,7 +379,7 @@ export class ImagingCollector {
 
 /** The texts of a report's conclusion: the conclusion, and its codes' texts and displays. */
 function conclusionTexts(report: DiagnosticReport): Array<string | undefined> {
-  return [report.conclusion, ...(report.conclusionCode ?? []).flatMap((c) => [c.text, ...(c.coding ?? []).map((x) => x?.display)])];
+  return [...resultTexts(report), ...(report.conclusionCode ?? []).flatMap((c) => [c.text, ...(c.coding ?? []).map((x) => x?.display)])];
 }
 
 /** The report says the study is negative, in so many words (the `negative-result` set). */
@@ -422,7 +423,7 @@ function featuresIn(report: DiagnosticReport, when: FhirInstantRange | undefined
     }
   }
   if (out.length > 0) return out;
-  const texts = [report.conclusion, ...(report.conclusionCode ?? []).map((c) => c.text)];
+  const texts = [...resultTexts(report), ...(report.conclusionCode ?? []).map((c) => c.text)];
   for (const text of texts) {
     for (const setId of FEATURE_SETS) {
       const term = matchText(text, setId);
@@ -441,7 +442,8 @@ function leakIn(report: DiagnosticReport, when: FhirInstantRange | undefined): E
     const hit = matchOne(cc, 'csf-leak-finding');
     if (hit) return evidenceOf('spine-mri-positive', 'DiagnosticReport', report.id, hit, when);
   }
-  const term = matchText(report.conclusion, 'csf-leak-finding');
+  let term: string | undefined;
+  for (const text of resultTexts(report)) term ??= matchText(text, 'csf-leak-finding');
   if (term) {
     return evidenceOf('spine-mri-positive', 'DiagnosticReport', report.id, { setId: 'csf-leak-finding', display: term, textMatch: true }, when);
   }

@@ -425,6 +425,9 @@ export function rateOrder(order: DraftOrder, recognition: OrderRecognition, vari
       };
     }
   }
+  if (variant.status === 'not-applicable') {
+    return { ...base, outcome: 'not-applicable', notes, ...(variant.because ? { because: variant.because } : {}) };
+  }
   if (variant.status !== 'determined') return { ...base, outcome: variant.status, notes };
   if (!row) return { ...base, outcome: 'not-listed', notes };
   return { ...base, outcome: 'rated', row, category: row.category, notes };

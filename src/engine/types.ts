@@ -163,6 +163,8 @@ export interface RatedOrder {
   advancedImaging?: boolean;
   /** The order's reasons name a disorder outside the topic's border (src/guideline/topic-border.ts). */
   outsideBorder?: boolean;
+  /** Outcome 'not-applicable': why the topic does not apply (a child: the topic is adult-only, not a record fault). */
+  because?: 'no-suspicion' | 'not-adult' | 'outside-border';
 }
 
 /** A topic study the service must not suggest: already in the basket, already ordered, or done. */

@@ -19,7 +19,9 @@ import { rowsForVariant, usuallyAppropriate } from './ratings.js';
 import { THRESHOLDS } from './thresholds.js';
 import { TOPIC } from './topic.js';
 import { PROCEDURE_IDS, VARIANT_IDS, type ProcedureId } from './types.js';
-import { VALUE_SETS } from './valuesets.js';
+import { SPINAL_INTERVENTION_CPT, VALUE_SETS } from './valuesets.js';
+import { RED_FLAGS, RED_FLAG_IDS } from './red-flags.js';
+import { ICD_BORDER_TABLE, TOPIC_BORDER } from './topic-border.js';
 import { VARIANTS } from './variants.js';
 
 const SYSTEM_LABEL: Record<string, string> = {
@@ -245,6 +247,64 @@ function valueSetSection(): string[] {
   return out;
 }
 
+const setTitle = (id: string): string => (VALUE_SETS[id] ? `${VALUE_SETS[id].title} (\`${id}\`)` : `\`${id}\``);
+
+function safetySection(): string[] {
+  // Consecutive CPT codes with the same display are shown as one range.
+  const ranges: Array<[string, string, string, string]> = [];
+  for (const [code, display, source] of SPINAL_INTERVENTION_CPT) {
+    const last = ranges[ranges.length - 1];
+    if (last && last[2] === display && Number(code) === Number(last[1]) + 1) last[1] = code;
+    else ranges.push([code, code, display, source]);
+  }
+  return [
+    '## 7. Safety: red flags, the topic\'s border, spinal interventions',
+    '',
+    '### 7.1 Red flags',
+    '',
+    'An order whose own reasons, another draft order\'s reasons, or the patient\'s recent record carry a red flag ' +
+      'is never discouraged by this topic: no warning, no removal or replacement, PAMA `no-criteria-apply` ' +
+      '(outcome outside-topic, with the red flags on the rated order). Exception: a picture an ACR variant covers ' +
+      'exactly (variant 4, obtundation WITH brain-imaging features) is rated by that variant for the studies it ' +
+      'lists. A "remove this order" suggestion is never recommended, and its caveat names these red flags.',
+    '',
+    ...table(
+      ['Red flag', 'Rule out', 'Value sets (section 6)', 'Covered by', 'Source'],
+      RED_FLAG_IDS.map((id) => {
+        const f = RED_FLAGS[id];
+        return [f.label, f.concern, f.valueSets.map(setTitle).join('; '), f.coveredByVariant ? `V${f.coveredByVariant}` : '—', f.source];
+      }),
+    ),
+    '',
+    '### 7.2 The topic\'s border',
+    '',
+    'A concept with a CODE of a border set is outside whatever else it says (its display text cannot bring it ' +
+      'back in); border TEXT overrides only in-topic TEXT (an in-topic code decides). An order with any border ' +
+      'reason is outside the topic (0 cards). A patient-level border diagnosis takes the whole record outside ' +
+      'unless SIH is suspected by an in-topic code.',
+    '',
+    ...table(
+      ['Border', 'Value set', 'Patient level', 'Why outside'],
+      TOPIC_BORDER.map((b) => [b.label, setTitle(b.valueSet), b.patientLevel ? 'yes' : 'no (order and concept only)', b.why]),
+    ),
+    '',
+    'ICD-10-CM G96.0x / G96.81x / G97.x, one by one:',
+    '',
+    ...table(['Code', 'Display', 'Side', 'Why', 'Source'], ICD_BORDER_TABLE.map((r) => [r.code, r.display, r.side, r.why, r.source])),
+    '',
+    '### 7.3 Spinal interventions that can leak CSF (variants 2 and 3)',
+    '',
+    `Also SNOMED CT and text terms in any word order: see ${setTitle('spinal-intervention')} in section 6. ` +
+      'Epidural blood and fibrin glue patches are their own set (variant 6).',
+    '',
+    ...table(
+      ['CPT', 'Procedures', 'Source'],
+      ranges.map(([from, to, display, source]) => [from === to ? from : `${from}–${to}`, display, source]),
+    ),
+    '',
+  ];
+}
+
 /** The whole clinical-logic document as Markdown. */
 export function renderClinicalLogic(): string {
   return [
@@ -261,5 +321,6 @@ export function renderClinicalLogic(): string {
     ...dataDependencySection(),
     ...thresholdSection(),
     ...valueSetSection(),
+    ...safetySection(),
   ].join('\n');
 }

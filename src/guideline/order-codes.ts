@@ -69,6 +69,12 @@ export const AMBIGUITY_RULES: readonly string[] = [
     'patient\'s scenario, with a note when the reason could not be read.',
   'A known imaging code outside this topic (e.g. MRI knee, CTA head, MRA of the spinal canal) is outside the ' +
     'topic even if its text would match; an unknown code with no matching text is outside the topic too.',
+  'Before any rating: an order is never rated when a red flag is recorded (its reasons, another draft\'s ' +
+    'reasons, or the recent record; decreased consciousness counts here although it is an indication of variant 4, ' +
+    'which rates only the studies it lists), nor when a reason names a disorder outside the topic\'s border ' +
+    '(section 7). When the variant is undetermined but every still-possible variant rates the study alike, it is ' +
+    'rated, with the possible variants listed. Only advanced diagnostic imaging (CT, MR, NM, PET) carries a PAMA ' +
+    'rating stamp; fluoroscopic myelography (DSM), radiographs and non-imaging orders do not.',
 ];
 
 /** Canonical system URIs (§2 preamble). */
