@@ -187,6 +187,12 @@ t.test('class 1: red flags are never discouraged; V4 wins where it covers the pi
     t.same(flagsOf(decision.orders[0]), ['fever-meningism']);
     t.equal(response.cards.length, 0, 'no "imaging not advised" card, no removal');
   });
+  t.test('fever by vital sign: body temperature 101.8 [degF] this morning (LOINC 8310-5)', async (t) => {
+    const temp = observation(code(LOINC, '8310-5', 'Body temperature'), { effectiveDateTime: '2026-11-26T07:00:00-05:00', valueQuantity: { value: 101.8, unit: '[degF]', code: '[degF]' } });
+    const normal = observation(code(LOINC, '8310-5', 'Body temperature'), { effectiveDateTime: '2026-11-26T07:00:00Z', valueQuantity: { value: 36.9, unit: 'Cel', code: 'Cel' } });
+    t.same(flagsOf(run([ortho(), temp], 'order-select', [{ code: CT_HEAD }]).decision.orders[0]), ['fever-meningism']);
+    t.same(flagsOf(run([ortho(), normal], 'order-select', [{ code: CT_HEAD }]).decision.orders[0]), [], '36.9 °C is no fever');
+  });
   t.test('head trauma in the reason text ("fall with head strike")', async (t) => {
     const { decision } = run([ortho()], 'order-select', [{ code: CT_HEAD, reason: [text('Fall with head strike, headache')] }]);
     t.ok(flagsOf(decision.orders[0]).includes('head-trauma'));

@@ -144,7 +144,7 @@ const CONDITION_SETS: readonly string[] = [
   ...RED_FLAG_SET_IDS,
   ...BORDER_SETS,
 ];
-const OBSERVATION_SETS: readonly string[] = [...CONDITION_SETS, 'gcs-total', 'bern-score'];
+const OBSERVATION_SETS: readonly string[] = [...CONDITION_SETS, 'gcs-total', 'bern-score', 'body-temperature'];
 /** An Observation's value may name a finding, never a score. */
 const OBSERVATION_VALUE_SETS = CONDITION_SETS;
 const PATIENT_BORDER: ReadonlySet<string> = new Set(PATIENT_LEVEL_BORDER_SETS);
@@ -326,6 +326,18 @@ function readObservation(acc: Acc, o: Observation): void {
     const when = firstDate(o.effectiveDateTime, o.effectivePeriod?.start, o.effectiveInstant, o.issued);
     const value = numericValue(o);
     if (value !== undefined) acc.gcs.push({ value, ...(when ? { when } : {}), evidence: evidenceOf('gcs', 'Observation', o.id, gcs, when) });
+    return;
+  }
+  // A body temperature is read by its value only: at or above the fever threshold it is a red flag.
+  const temperature = hits.get('body-temperature');
+  if (temperature) {
+    const value = numericValue(o);
+    const unit = (o.valueQuantity?.code ?? o.valueQuantity?.unit ?? '').toLowerCase();
+    const celsius = value === undefined ? undefined : unit.includes('f') ? ((value - 32) * 5) / 9 : value;
+    if (celsius !== undefined && celsius >= thresholdValue('fever-temperature')) {
+      const when = firstDate(o.effectiveDateTime, o.effectivePeriod?.start, o.effectiveInstant, o.issued);
+      acc.redFlags.push({ flag: 'fever-meningism', evidence: evidenceOf('red-flag-fever-meningism', 'Observation', o.id, temperature, when), ...(when ? { when } : {}) });
+    }
     return;
   }
   // A generic "finding" Observation may carry the concept in its value instead.

@@ -58,6 +58,14 @@ export const THRESHOLDS: Record<string, Threshold> = {
     source:
       'Our clinical reading, for review: the same window as decreased consciousness; red flags are acute states that make an urgent study right now',
   },
+  'fever-temperature': {
+    id: 'fever-temperature',
+    value: 38,
+    unit: 'points',
+    meaning:
+      'A body temperature (LOINC 8310-5) at or above this many degrees Celsius (100.4 °F), measured within the red-flag window, is fever: a red flag.',
+    source: 'Our reading, for review: the usual clinical definition of fever (38.0 °C)',
+  },
   'rebound-after-patch': {
     id: 'rebound-after-patch',
     value: 14,

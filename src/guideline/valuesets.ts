@@ -823,6 +823,14 @@ const rfAnticoagulation: ValueSet = {
   ],
 };
 
+/** Body temperature vital sign, read by value for fever (THRESHOLDS['fever-temperature']). Code only. */
+const bodyTemperature: ValueSet = {
+  id: 'body-temperature',
+  title: 'Body temperature (LOINC 8310-5; read by its value for fever)',
+  codes: [{ system: loinc, code: '8310-5', display: 'Body temperature', source: '[U] LOINC 8310-5, the US Core / FHIR vital-signs code; not in the clinical doc' }],
+  text: [],
+};
+
 // ---- The topic's border: CSF disorders and headaches outside this topic (src/guideline/topic-border.ts) ----
 
 /** Intracranial hypotension from a ventricular shunt (over-drainage): shunt evaluation, not an SIH work-up. */
@@ -945,6 +953,7 @@ export const VALUE_SETS: Record<string, ValueSet> = Object.fromEntries(
     rfHeadTrauma,
     rfSeizure,
     rfAnticoagulation,
+    bodyTemperature,
     borderShunt,
     borderCranialLeak,
     borderIih,
