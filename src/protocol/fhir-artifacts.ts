@@ -41,14 +41,27 @@ function matches(a: Artifact, filters: ReadonlyArray<[SearchParam, string]>): bo
   });
 }
 
-export const fhirArtifactRoutes: FastifyPluginAsync<FhirArtifactOptions> = async (app: FastifyInstance, opts) => {
-  const artifacts = opts.artifacts ?? buildArtifacts();
+interface Served {
+  artifacts: GuidelineArtifacts;
+  listBodies: Map<ArtifactType, string>;
+  readBodies: Map<string, string>;
+}
+
+function serve(artifacts: GuidelineArtifacts): Served {
   const listBodies = new Map<ArtifactType, string>();
   const readBodies = new Map<string, string>();
   for (const type of ARTIFACT_TYPES) {
     listBodies.set(type, JSON.stringify(searchset(type, artifacts[type], type)));
     for (const a of artifacts[type]) readBodies.set(`${type}/${a.id}`, JSON.stringify(a));
   }
+  return { artifacts, listBodies, readBodies };
+}
+
+/** Built on first use and kept: the guideline data is fixed for the process, and building costs tens of ms. */
+let DEFAULT: Served | undefined;
+
+export const fhirArtifactRoutes: FastifyPluginAsync<FhirArtifactOptions> = async (app: FastifyInstance, opts) => {
+  const { artifacts, listBodies, readBodies } = opts.artifacts ? serve(opts.artifacts) : (DEFAULT ??= serve(buildArtifacts()));
 
   const unknownType = (type: string) => ({
     code: 'not-found' as const,
