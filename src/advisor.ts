@@ -7,6 +7,7 @@ import type { CdsResponse, HookRequest } from './protocol/types.js';
 import type { PatientRecord } from './fhir/record.js';
 import type { Decision } from './engine/types.js';
 import type { SiteCodeMap } from './guideline/site-codes.js';
+import type { SiteFacts } from './engine/site-facts.js';
 import { decide } from './engine/decide.js';
 import { renderResponse, type RenderOptions } from './cards/render.js';
 
@@ -29,6 +30,7 @@ export interface DecisionEvent extends Advice {
 export interface AdvisorOptions {
   now: () => Date;
   siteCodes?: SiteCodeMap;
+  siteFacts?: SiteFacts;
   render: RenderOptions;
 }
 
@@ -39,6 +41,7 @@ export function createAdvisor(opts: AdvisorOptions): Advisor {
       decide(request, record, {
         now: opts.now(),
         ...(opts.siteCodes ? { siteCodes: opts.siteCodes } : {}),
+        ...(opts.siteFacts ? { siteFacts: opts.siteFacts } : {}),
       }),
     );
     return { decision, response: t.span('cds.render', {}, () => renderResponse(decision, opts.render)) };

@@ -25,6 +25,7 @@ import { createRateLimits } from './security/rate-limits.js';
 import type { Advisor, DecisionEvent } from './advisor.js';
 import { sendOutcome } from './protocol/operation-outcome.js';
 import { requestIdFor, traceOfRaw } from './protocol/trace-context.js';
+import { fhirArtifactRoutes } from './protocol/fhir-artifacts.js';
 import type { Store } from './store/store.js';
 import type { AuditWriter } from './store/audit-writer.js';
 import { createAllowList } from './fhir/allowlist.js';
@@ -172,6 +173,8 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
   }
 
   await app.register(guidelinePageRoutes);
+  // The guideline as FHIR artifacts (ValueSet, CodeSystem, PlanDefinition, Library), read-only.
+  await app.register(fhirArtifactRoutes);
 
   const audit = parts.audit;
   const store = parts.store;

@@ -83,6 +83,8 @@ const envSchema = z.object({
     .default('UTC'),
   /** Optional JSON file mapping site-specific order codes to ACR procedures. */
   SITE_CODES_PATH: z.string().min(1).optional(),
+  /** Optional JSON file of site-defined facts as FHIRPath expressions (src/engine/site-facts.ts). */
+  SITE_FACTS_PATH: z.string().min(1).optional(),
   /** Client JWT authentication: `required` (default in production) or `off` (default otherwise). */
   AUTH_MODE: z.enum(['required', 'off']).optional(),
   /** The public base URL clients call; a token's `aud` must equal it plus the path. */

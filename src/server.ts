@@ -14,6 +14,7 @@ import { openStore } from './store/open-store.js';
 import { Metrics } from './metrics.js';
 import { startTracing } from './tracing.js';
 import { createServer } from 'node:http';
+import { loadSiteFacts } from './engine/site-facts.js';
 import { AuditWriter } from './store/audit-writer.js';
 import { startRetention } from './store/retention.js';
 
@@ -44,6 +45,12 @@ async function main(): Promise<void> {
     siteCodes = config.SITE_CODES_PATH ? loadSiteCodes(config.SITE_CODES_PATH) : undefined;
   } catch (err) {
     fail(`SITE_CODES_PATH: ${(err as Error).message}`);
+  }
+  let siteFacts;
+  try {
+    siteFacts = config.SITE_FACTS_PATH ? loadSiteFacts(config.SITE_FACTS_PATH) : undefined;
+  } catch (err) {
+    fail(`SITE_FACTS_PATH: ${(err as Error).message}`);
   }
   if (config.auth.mode === 'off') logger.warn(config.authDescription);
   else logger.info(config.authDescription);
@@ -79,6 +86,7 @@ async function main(): Promise<void> {
   const advisor = createAdvisor({
     now: () => new Date(),
     ...(siteCodes ? { siteCodes } : {}),
+    ...(siteFacts ? { siteFacts } : {}),
     render: {
       mirrorSystemActions: config.MIRROR_SYSTEM_ACTIONS,
       timeZone: config.SITE_TIMEZONE,

@@ -166,6 +166,28 @@ t.test('evaluate: the V5 report, an order-select rating, --json, and the token',
   t.notMatch(select.stdout + select.stderr, 'cli-secret-token', 'the token is never printed');
 });
 
+t.test('evaluate: SITE_FACTS_PATH applies as in the service (how a site tests its facts on a sandbox patient)', async (t) => {
+  // In-process (the CLI's own function, its environment passed in): child processes are the slow part here.
+  const fhir = await startLocalFhir(t, { fixturesDir: new URL('../fixtures/patients/', import.meta.url).pathname });
+  const run = async (env: NodeJS.ProcessEnv, argv = ['--fhir', fhir.baseUrl, '--patient', 'sih-posmri', '--now', NOW]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = { out: (s: string) => out.push(s), err: (s: string) => err.push(s), env };
+    const code = await runMain('evaluate', () => runEvaluate(argv, io), io);
+    return { code, stdout: out.join(''), stderr: err.join('') };
+  };
+  const plain = await run({});
+  t.equal(plain.code, 0, plain.stderr);
+  t.match(plain.stdout, /undetermined/);
+  const site = await run({ SITE_FACTS_PATH: 'fixtures/site-facts.example.json' });
+  t.equal(site.code, 0, site.stderr);
+  t.match(site.stdout, /ACR: "Adult\. Obtundation with initial brain imaging features/, 'variant 4 with the site facts');
+  t.match(site.stdout, /GCS total \(Northbridge neuro flowsheet\) \(site-defined\)/);
+  const bad = await run({ SITE_FACTS_PATH: 'fixtures/no-such-file.json' });
+  t.equal(bad.code, 2);
+  t.match(bad.stderr, /^evaluate: SITE_FACTS_PATH: site facts file fixtures\/no-such-file\.json: cannot be read/);
+});
+
 t.test('evaluate: failures are one line, a documented exit code, no stack trace', async (t) => {
   const port = await closedPort();
   assertOneLineError(t, await evaluate(['--fhir', `http://127.0.0.1:${port}/fhir/R4`, '--patient', 'x']), 3, /cannot reach 127\.0\.0\.1:\d+: connection refused/);

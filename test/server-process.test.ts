@@ -4,7 +4,7 @@
  */
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -62,6 +62,17 @@ t.test('a bad configuration stops start-up naming the variable', async (t) => {
   t.teardown(() => p.child.kill('SIGKILL'));
   t.equal(await p.exited, 2);
   t.match(p.errors(), /FHIR_DEADLINE_MS/);
+  t.notMatch(p.errors(), /at .*\.ts:\d+/, 'no stack trace');
+});
+
+t.test('a bad site facts file stops start-up naming the file, the key and the error', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'sih-proc-'));
+  const file = join(dir, 'site-facts.json');
+  writeFileSync(file, JSON.stringify({ facts: { gcs: [{ label: 'GCS', expression: 'Observation.where(code.coding.exists(', value: 'value' }] } }));
+  const p = startProcess({ SITE_FACTS_PATH: file, DB_PATH: join(dir, 'audit.sqlite') });
+  t.teardown(() => p.child.kill('SIGKILL'));
+  t.equal(await p.exited, 2);
+  t.match(p.errors(), /SITE_FACTS_PATH: site facts file .*site-facts\.json: facts\.gcs\[0\]\.expression: /);
   t.notMatch(p.errors(), /at .*\.ts:\d+/, 'no stack trace');
 });
 

@@ -20,6 +20,7 @@ import { HOOKS, type HookName } from '../protocol/types.js';
 import { createAdvisor } from '../advisor.js';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { loadSiteCodes, type SiteCodeMap } from '../guideline/site-codes.js';
+import { loadSiteFacts, type SiteFacts } from '../engine/site-facts.js';
 import {
   CliFailure,
   EXIT,
@@ -60,8 +61,8 @@ Reads the patient from a FHIR R4 server as the service would and prints its card
   --json                 print the CDS Hooks response JSON instead of the report
   --help                 print this help
 
-FHIR_PAGE_SIZE, FHIR_MAX_PAGES, FHIR_MAX_RESPONSE_BYTES, SITE_CODES_PATH, MIRROR_SYSTEM_ACTIONS and
-QCDSM_CODE apply as they do to the service.
+FHIR_PAGE_SIZE, FHIR_MAX_PAGES, FHIR_MAX_RESPONSE_BYTES, SITE_CODES_PATH, SITE_FACTS_PATH,
+MIRROR_SYSTEM_ACTIONS and QCDSM_CODE apply as they do to the service.
 
 Exit codes:
   0  cards printed (also when the record leaves the variant undetermined)
@@ -82,6 +83,7 @@ const SERVICE_ENV = [
   'MIRROR_SYSTEM_ACTIONS',
   'QCDSM_CODE',
   'SITE_CODES_PATH',
+  'SITE_FACTS_PATH',
 ] as const;
 
 function serviceConfig(env: NodeJS.ProcessEnv): Config {
@@ -188,6 +190,13 @@ export async function evaluate(argv: readonly string[], io: CliIo): Promise<numb
   } catch (err) {
     throw new CliFailure(EXIT.usage, `SITE_CODES_PATH: ${(err as Error).message}`);
   }
+  // As the service does: a site's FHIRPath facts apply to evaluation too, so a site can test them here.
+  let siteFacts: SiteFacts | undefined;
+  try {
+    siteFacts = config.SITE_FACTS_PATH ? loadSiteFacts(config.SITE_FACTS_PATH) : undefined;
+  } catch (err) {
+    throw new CliFailure(EXIT.usage, `SITE_FACTS_PATH: ${(err as Error).message}`);
+  }
   const deadlineMs = args.deadlineMs ?? config.FHIR_DEADLINE_MS;
   // The checks are single requests, not the hook's reads: they get a generous timeout of their own.
   const checkTimeoutMs = Math.max(deadlineMs, 10_000);
@@ -218,6 +227,7 @@ export async function evaluate(argv: readonly string[], io: CliIo): Promise<numb
   const advisor = createAdvisor({
     now: () => now,
     ...(siteCodes ? { siteCodes } : {}),
+    ...(siteFacts ? { siteFacts } : {}),
     render: {
       mirrorSystemActions: config.MIRROR_SYSTEM_ACTIONS,
       ...(config.QCDSM_CODE ? { qcdsmCode: config.QCDSM_CODE } : {}),

@@ -26,10 +26,14 @@ import { nextSteps, orderedProcedures } from './next-steps.js';
 import { qualifyVariant } from './data-sufficiency.js';
 import { rateOrder, recogniseOrder, spineRegionsOfOrder, WHOLE_SPINE_BITS } from './orders.js';
 import { findRedFlags } from './red-flags.js';
+import { evaluateSiteFacts, type SiteFacts } from './site-facts.js';
+import { mergeSiteFindings } from './site-facts-merge.js';
 
 export interface DecideOptions {
   now: Date;
   siteCodes?: SiteCodeMap;
+  /** Site-defined facts in FHIRPath (SITE_FACTS_PATH), compiled at start-up. */
+  siteFacts?: SiteFacts;
 }
 
 export function decide(request: HookInput, record: PatientRecord, opts: DecideOptions): Decision {
@@ -41,7 +45,11 @@ export function decide(request: HookInput, record: PatientRecord, opts: DecideOp
     }
   }
   const facts = extractFacts(record, reasons, opts.now);
-  const variant = qualifyVariant(chooseVariant(facts), record.gaps, record.patient, opts.now);
+  // The one place site-defined findings join the facts; what the budget left unevaluated is a data gap.
+  const site = opts.siteFacts ? evaluateSiteFacts(opts.siteFacts, record) : undefined;
+  if (site) mergeSiteFindings(facts, site.findings);
+  const gaps = site && site.gaps.length > 0 ? [...record.gaps, ...site.gaps] : record.gaps;
+  const variant = qualifyVariant(chooseVariant(facts), gaps, record.patient, opts.now);
   const redFlags = variant.status === 'not-applicable' && variant.because !== 'no-suspicion' ? [] : findRedFlags(facts, variant);
   const recognised = drafts.map((d) => ({ draft: d, recognition: recogniseOrder(d.resource, opts.siteCodes) }));
   const basket = withBasketCoverage(recognised);
@@ -59,7 +67,7 @@ export function decide(request: HookInput, record: PatientRecord, opts: DecideOp
     variant,
     orders,
     nextSteps: steps,
-    gaps: [...record.gaps],
+    gaps: [...gaps],
     pitfalls: pitfallsFor(variant, facts, orders),
     redFlags,
     ...(workup ? { workup } : {}),

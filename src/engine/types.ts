@@ -56,6 +56,8 @@ export interface Evidence {
   date?: string;
   /** True when only free text matched, not a code: a flagged, weaker match. */
   textMatch?: boolean;
+  /** Found by a site-defined FHIRPath fact (SITE_FACTS_PATH); `display` is the site's label. */
+  siteDefined?: boolean;
 }
 
 export type VariantChoice =

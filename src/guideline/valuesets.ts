@@ -99,7 +99,7 @@ const chronicHeadache: ValueSet = {
       display: 'New daily persistent headache',
       source: 'clinical doc §2.5 [V] (OpenCodelists)',
     },
-    ...icd('G44.52', 'New daily persistent headache', 'clinical doc §2.4 [V]'),
+    ...icd('G44.52', 'New daily persistent headache (NDPH)', 'clinical doc §2.4 [V]'),
     // Left out: G44.229 and G43.7- (chronic tension-type / chronic migraine), §2.4 [U] "inferred".
   ],
   text: [
@@ -439,13 +439,13 @@ const spineMri: ValueSet = {
     {
       system: snomed,
       code: '411611000119102',
-      display: 'MRI of cervical, thoracic, and lumbar spine without contrast',
+      display: 'Magnetic resonance imaging of cervical, thoracic, and lumbar spine without contrast',
       source: 'clinical doc §2.3 [V]',
     },
     {
       system: snomed,
       code: '495741000119105',
-      display: 'MRI of cervical, thoracic, and lumbar spine with contrast',
+      display: 'Magnetic resonance imaging of cervical, thoracic, and lumbar spine with contrast',
       source: 'clinical doc §2.3 [V]',
     },
     { system: snomed, code: '241645008', display: 'Magnetic resonance imaging of spine', source: 'clinical doc §2.3 [V]' },
@@ -624,8 +624,8 @@ const spineMriComplete: ValueSet = {
   codes: [
     { system: loinc, code: '30854-4', display: 'MR Cervical and thoracic and lumbar spine WO contrast', source: 'clinical doc §2.2 [S+]' },
     { system: loinc, code: '30855-1', display: 'MR Cervical and thoracic and lumbar spine WO and W contrast IV', source: 'clinical doc §2.2 [S+]' },
-    { system: snomed, code: '411611000119102', display: 'MRI of cervical, thoracic, and lumbar spine without contrast', source: 'clinical doc §2.3 [V]' },
-    { system: snomed, code: '495741000119105', display: 'MRI of cervical, thoracic, and lumbar spine with contrast', source: 'clinical doc §2.3 [V]' },
+    { system: snomed, code: '411611000119102', display: 'Magnetic resonance imaging of cervical, thoracic, and lumbar spine without contrast', source: 'clinical doc §2.3 [V]' },
+    { system: snomed, code: '495741000119105', display: 'Magnetic resonance imaging of cervical, thoracic, and lumbar spine with contrast', source: 'clinical doc §2.3 [V]' },
   ],
   text: [
     term(
