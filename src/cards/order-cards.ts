@@ -289,6 +289,52 @@ function undeterminedCard(decision: Decision, orders: readonly RatedOrder[], ctx
   );
 }
 
+/**
+ * An order rated although the variant is open, because every still-possible variant rates it the same
+ * (issue 10 class 5). Without this card the order would carry a PAMA "not-appropriate" with no word of why.
+ * The card names the possible variants and what would decide between them; it offers removal only when no
+ * possible variant rates any study as appropriate, and never a replacement (the variants disagree on those).
+ */
+function sharedRatingCard(
+  decision: Decision,
+  rated: RatedOrder,
+  procedure: ProcedureId,
+  category: Exclude<Category, 'Usually Appropriate'>,
+  ctx: StampContext,
+): Card {
+  const open = decision.variant.status === 'undetermined' ? decision.variant : undefined;
+  const variants = rated.possibleVariants ?? [];
+  const name = PROCEDURES[procedure].acrName;
+  const rating = rated.row ? `${category} (${rated.row.rating})` : category;
+  const noImaging = category === 'Usually Not Appropriate' && variants.every((v) => usuallyAppropriate(v).length === 0);
+  const remove = noImaging ? removeSuggestion(rated.order, ctx) : undefined;
+  const which = variants.map((v) => `${v}`).join(' or ');
+  return makeCard(
+    {
+      summary: firstFitting(
+        `${name} is ${rating} in every possible ACR scenario (variant ${which})`,
+        `${name} is ${rating} in ACR variant ${which}`,
+      ),
+      indicator: 'warning',
+      detail: blocks(
+        `The record does not show which of ACR variants ${which} applies, but each rates **${name}** ${rating}, ` +
+          'so the rating does not depend on it.',
+        noImaging ? `${heading(REMOVE_ORDER_CAVEAT.heading)}\n\n${REMOVE_ORDER_CAVEAT.text}\n\nSource: ${REMOVE_ORDER_CAVEAT.source}.` : '',
+        `${heading('Scenarios still possible')}\n\n${bullets(variants.map((v) => `ACR variant ${v}: ${VARIANTS[v].text}`))}`,
+        ...variants.map((v) => ratingSection(v, [{ procedure, role: 'ordered' }])),
+        listSection('Missing to decide', open?.missing ?? []),
+        evidenceSection('Found in the record', decision.variant.evidence),
+        listSection(ORDER_NOTES_TITLE, orderNotes(rated)),
+        pitfallsSection(decision.pitfalls),
+        gapsSection(decision.gaps),
+        sourceSection(),
+      ),
+      suggestions: remove ? [remove] : [],
+    },
+    ctx.newUuid,
+  );
+}
+
 /** Cards for the rated orders of an order-select / order-sign call, in order; undetermined card last. */
 export function orderCards(decision: Decision, ctx: StampContext): Card[] {
   const cards: Card[] = [];
@@ -301,6 +347,13 @@ export function orderCards(decision: Decision, ctx: StampContext): Card[] {
       continue;
     }
     // 'not-applicable', 'outside-topic', 'empty': no card (the rating alone, or nothing).
+    if (!choice && procedure && rated.outcome === 'rated' && (rated.possibleVariants ?? []).length > 0) {
+      const category = rated.category ?? rated.row?.category;
+      if (category === 'May Be Appropriate' || category === 'Usually Not Appropriate') {
+        cards.push(sharedRatingCard(decision, rated, procedure, category, ctx));
+      }
+      continue;
+    }
     if (!choice || !procedure) continue;
     if (rated.outcome === 'not-listed') {
       cards.push(notListedCard(decision, choice, rated, procedure, ctx));
