@@ -287,3 +287,94 @@ t.test('order-sign baskets and irrelevant orders', async (t) => {
     t.not(a.stamp('d1'), 'not-appropriate');
   });
 });
+
+// ---- Second batch, expectations written before the run as well ----
+
+t.test('red flags held in the record rather than in the order', async (t) => {
+  t.test('"worst headache of my life" as a text-only Condition recorded today: MRI head with contrast not discouraged', async (t) => {
+    const a = await call('order-select', [orthoIcdSct({ onsetDateTime: '2026-11-01' }), cond(txt('Sudden onset worst headache of my life'), { recordedDate: '2026-11-26' })], [{ code: MRI_HEAD_W }], ['d1']);
+    t.not(a.stamp('d1'), 'not-appropriate');
+  });
+  t.test('concussion (ICD-10-CM S06.0X0A + SNOMED) yesterday: CT head not discouraged', async (t) => {
+    const a = await call('order-select', [orthoText({ onsetDateTime: '2026-11-10' }), cond(cc([[ICD, 'S06.0X0A', 'Concussion without loss of consciousness, initial encounter'], [SCT, '110030002', 'Concussion injury of brain']]), { onsetDateTime: '2026-11-25' })], [{ code: CT_HEAD }], ['d1']);
+    t.not(a.stamp('d1'), 'not-appropriate');
+  });
+});
+
+t.test('record status and age', async (t) => {
+  t.test('spontaneous intracranial hypotension entered-in-error only: not in topic, 0 cards', async (t) => {
+    const eie = cond(cc([[ICD, 'G96.811', 'Intracranial hypotension, spontaneous']]), { verificationStatus: cc([[VER, 'entered-in-error']]), recordedDate: '2026-11-20' });
+    const a = await call('order-select', [eie], [{ code: CT_HEAD }]);
+    t.equal(a.cards.length, 0);
+    t.not(a.stamp('d1'), 'not-appropriate');
+  });
+  t.test('spinal CSF leak G96.02 (spontaneous) is inside the topic: V1 CT head warned', async (t) => {
+    const a = await call('order-select', [cond(cc([[ICD, 'G96.02', 'Spinal cerebrospinal fluid leak, spontaneous']]), { onsetDateTime: '2026-11-01' }), orthoText({ onsetDateTime: '2026-11-01' })], [{ code: CT_HEAD }]);
+    t.equal(a.stamp('d1'), 'not-appropriate', 'V1 CT head without contrast = 1');
+  });
+});
+
+t.test('more spinal interventions', async (t) => {
+  t.test('labour epidural (text only, "epidural analgesia in labour") 30 hours ago: Variant 2', async (t) => {
+    const a = await call('order-select', [proc(txt('Epidural analgesia in labour'), { performedDateTime: '2026-11-25T06:00:00Z' }), orthoText({ onsetDateTime: '2026-11-25T20:00:00Z' })], [{ code: MRI_HEAD_WWO }]);
+    t.equal(a.stamp('d1'), 'not-appropriate', 'V2 = 1 (V1 would be 9)');
+  });
+  t.test('cervical epidural steroid injection CPT 62321 five days ago, no improvement: Variant 3', async (t) => {
+    const esi = proc(cc([[CPT, '62321', 'Injection(s) ... interlaminar epidural or subarachnoid, cervical or thoracic; with imaging guidance']]), { performedDateTime: '2026-11-21T10:00:00Z' });
+    const a = await call('order-select', [esi, orthoIcdSct({ onsetDateTime: '2026-11-22' })], [{ code: MRI_HEAD_WWO }]);
+    t.equal(a.stamp('d1'), 'not-appropriate', 'V3 = 1');
+    t.match(a.cards[0]?.summary ?? '', /variant 3|V3/i);
+  });
+});
+
+t.test('reports and baskets', async (t) => {
+  t.test('V1 basket: MRI head with contrast (2) beside a complete-spine MRI: still replaced by a brain protocol', async (t) => {
+    const a = await call('order-sign', [orthoIcdSct({ onsetDateTime: '2026-11-15' })], [{ code: MRI_HEAD_W }, { code: MRI_SPINE_COMPLETE }]);
+    t.equal(a.stamp('d1'), 'not-appropriate', 'V1 MRI head with IV contrast = 2');
+    t.match(warnings(a)[0]?.suggestions?.[0]?.label, /MRI Head Without and With IV Contrast/, 'its own region may still be replaced');
+    for (const s of warnings(a)[0]?.suggestions ?? []) t.notMatch(s.label, /Spine/, 'the spine MRI is in the basket');
+  });
+  const html = (s: string) => [{ contentType: 'text/html', data: b64(`<html><body><p>${s}</p></body></html>`) }];
+  const v5html = (): FhirResource[] => [
+    orthoText({ onsetPeriod: { start: '2026-02-01' } }),
+    rep(cc([[LOINC, '24590-2', 'MR Brain WO and W contrast IV']]), { effectiveDateTime: '2026-05-01', presentedForm: html('IMPRESSION: Normal MRI brain. No signs of intracranial hypotension.') }),
+    rep(MRI_SPINE_COMPLETE, { effectiveDateTime: '2026-05-02', presentedForm: html('IMPRESSION: Unremarkable MRI of the whole spine.') }),
+  ];
+  t.test('V5 from text/html presentedForm reports: MR myelography May Be Appropriate (5), DSM / dCTM proposed', async (t) => {
+    const a = await call('order-select', v5html(), [{ code: cc([[SCT, '241620005', 'Magnetic resonance myelography']]) }]);
+    t.equal(warnings(a).length, 1);
+    t.match(warnings(a)[0]?.summary, /May Be Appropriate \(5\)/);
+    t.ok((warnings(a)[0]?.suggestions ?? []).some((s) => /Myelography (Dynamic|Digital)|Subtraction|Dynamic/i.test(s.label)));
+  });
+  t.test('V5: SPECT radionuclide cisternography (text) rated as the DTPA row (5)', async (t) => {
+    const a = await call('order-select', v5html(), [{ code: txt('SPECT/CT radionuclide cisternography (In-111 DTPA)') }]);
+    t.match(a.text, /DTPA Cisternography is May Be Appropriate \(5\)/);
+  });
+  t.test('V1 basket: cervical + thoracic + lumbar MRI orders together count as the complete spine', async (t) => {
+    const a = await call('order-sign', [orthoIcdSct({ onsetDateTime: '2026-11-15' })], [
+      { code: cc([[CPT, '72141', 'MRI spinal canal, cervical; without contrast']]) },
+      { code: cc([[CPT, '72146', 'MRI spinal canal, thoracic; without contrast']]) },
+      { code: cc([[CPT, '72148', 'MRI spinal canal, lumbar; without contrast']]) },
+    ]);
+    t.equal(warnings(a).length, 0, 'V1 MRI complete spine without contrast = 8');
+    t.notOk(/not cover|do not cover|incomplete/i.test(a.text), 'no "does not cover the complete spine" claim');
+  });
+  t.test('V1 basket: CT head + MRI brain w/wo: the CT card does not suggest the MRI already being signed', async (t) => {
+    const a = await call('order-sign', [orthoIcdSct({ onsetDateTime: '2026-11-15' })], [{ code: CT_HEAD }, { code: MRI_HEAD_WWO }]);
+    t.equal(a.stamp('d2'), 'appropriate', 'V1 MRI head w/wo = 9');
+    t.equal(a.stamp('d1'), 'not-appropriate');
+    // First run: the CT card recommended "Order MRI Head Without IV Contrast instead", a second brain MRI beside
+    // the one being signed. Any brain MRI protocol is a duplicate here.
+    for (const c of a.cards) for (const s of c.suggestions ?? []) t.notMatch(s.label, /MRI Head/, 'a brain MRI is already in the basket');
+    t.equal(warnings(a).length, 1, 'the CT head is still rated 1 and warned');
+  });
+  t.test('adolescent (16 y) with orthostatic headache: every variant is adult, 0 cards', async (t) => {
+    const r = await svc.post('/cds-services/sih-imaging-order-select', (() => {
+      const b: any = body('order-select', [orthoIcdSct({ onsetDateTime: '2026-11-15' })], [{ code: CT_HEAD }]);
+      b.prefetch.patient.birthDate = '2010-06-01';
+      return b;
+    })());
+    t.equal(r.status, 200);
+    t.equal(r.json.cards.length, 0);
+  });
+});

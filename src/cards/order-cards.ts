@@ -170,7 +170,11 @@ function alternativesCard(
 ): Card {
   const variant = choice.variant;
   // Never suggest a study already in the basket, already ordered or done (Decision.alreadyHave, issue 10).
-  const have = new Set((decision.alreadyHave ?? []).map((h) => h.procedure));
+  // A same-region MRI exclusion comes from another order: it never stops this order's own replacement.
+  const own = rated.order.resource.id ?? '';
+  const have = new Set(
+    (decision.alreadyHave ?? []).filter((h) => h.sameRegionAs === undefined || h.sameRegionAs !== own || own === '').map((h) => h.procedure),
+  );
   alternatives = alternatives.filter((p) => !have.has(p));
   const { suggestions, recommended } = alternativeSuggestions(
     rated.order,
