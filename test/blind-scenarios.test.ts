@@ -378,3 +378,57 @@ t.test('reports and baskets', async (t) => {
     t.equal(r.json.cards.length, 0);
   });
 });
+
+// ---- Third batch ----
+
+t.test('third batch: border by text, obtundation without SIH features, other interventions, status', async (t) => {
+  t.test('text-only "VP shunt overdrainage, low-pressure headache": outside the topic, 0 cards', async (t) => {
+    const a = await call('order-select', [cond(txt('VP shunt overdrainage with low pressure headache when upright'), { onsetDateTime: '2026-11-20' })], [{ code: MRI_HEAD_WWO }]);
+    t.equal(a.cards.length, 0);
+    t.not(a.stamp('d1'), 'not-appropriate');
+  });
+  t.test('CSF leak after transsphenoidal surgery (text): cranial leak, outside, 0 cards', async (t) => {
+    const a = await call('order-select', [cond(txt('CSF leak following transsphenoidal pituitary surgery, headache'), { recordedDate: '2026-11-22' })], [{ code: txt('CT cisternography') }]);
+    t.equal(a.cards.length, 0);
+  });
+  t.test('GCS 7 with a normal brain MRI: obtundation without SIH features is not V4; CT head not discouraged', async (t) => {
+    const gcs = obs(cc([[LOINC, '9269-2', 'Glasgow coma score total']]), { effectiveDateTime: '2026-11-26T09:00:00Z', valueInteger: 7 });
+    const a = await call('order-select', [orthoIcdSct({ onsetDateTime: '2026-11-18' }), gcs, brainNeg()], [{ code: CT_HEAD }], ['d1']);
+    t.not(a.stamp('d1'), 'not-appropriate');
+  });
+  t.test('rebound headache 2 days after an epidural blood patch (CPT 62273): Variant 6, MRI head w/wo rated 1', async (t) => {
+    const patch = proc(cc([[CPT, '62273', 'Injection, epidural, of blood or clot patch']]), { performedDateTime: '2026-11-24T09:00:00Z' });
+    const a = await call('order-select', [orthoIcdSct({ onsetDateTime: '2026-10-01' }), brainNeg(), spineNeg(), patch, cond(txt('Rebound headache after blood patch'), { onsetDateTime: '2026-11-25' })], [{ code: MRI_HEAD_WWO }]);
+    t.equal(a.stamp('d1'), 'not-appropriate');
+    t.match(a.cards[0]?.summary ?? '', /variant 6|V6/i);
+  });
+  t.test('lumbar laminectomy (CPT 63047) 10 days ago, headache persists: Variant 3', async (t) => {
+    const op = proc(cc([[CPT, '63047', 'Laminectomy, facetectomy and foraminotomy; single vertebral segment; lumbar']]), { performedPeriod: { start: '2026-11-16T08:00:00Z', end: '2026-11-16T11:00:00Z' } });
+    const a = await call('order-select', [op, orthoText({ onsetDateTime: '2026-11-17' })], [{ code: CT_HEAD }]);
+    t.equal(a.stamp('d1'), 'not-appropriate');
+    t.match(a.cards[0]?.summary ?? '', /variant 3|V3/i);
+  });
+  t.test('V5 on patient-view: proposes DSM or dynamic CT myelography', async (t) => {
+    const a = await call('patient-view', [orthoIcdSct({ onsetPeriod: { start: '2026-01-05' } }), brainNeg(), spineNeg()]);
+    t.ok(a.cards.length >= 1);
+    t.match(a.text, /Digital Subtraction|Dynamic/);
+  });
+  t.test('intracranial hypotension resolved (clinicalStatus resolved, abatement) and no headache now: 0 cards', async (t) => {
+    const old = cond(cc([[ICD, 'G96.811', 'Intracranial hypotension, spontaneous']]), { clinicalStatus: cc([[CLIN, 'resolved']]), onsetDateTime: '2024-01-01', abatementDateTime: '2024-06-01' });
+    const a = await call('order-select', [old], [{ code: CT_HEAD }]);
+    t.equal(a.cards.length, 0);
+    t.not(a.stamp('d1'), 'not-appropriate');
+  });
+});
+
+t.test('neck stiffness without fever is an SIH symptom (seed article), not meningism', async (t) => {
+  t.test('V1 with "neck stiffness and tinnitus" (text), no fever: CT head still rated 1', async (t) => {
+    const a = await call('order-select', [orthoIcdSct({ onsetDateTime: '2026-11-10' }), cond(txt('Neck stiffness and tinnitus'), { onsetDateTime: '2026-11-12' })], [{ code: CT_HEAD }]);
+    t.equal(a.stamp('d1'), 'not-appropriate');
+  });
+  t.test('meningismus R29.1 with fever 38.6 Cel the same morning, V2 after a puncture: MRI head not discouraged', async (t) => {
+    const temp = obs(cc([[LOINC, '8310-5', 'Body temperature']]), { effectiveDateTime: '2026-11-26T06:00:00Z', valueQuantity: { value: 38.6, unit: 'Cel', system: 'http://unitsofmeasure.org', code: 'Cel' } });
+    const a = await call('order-select', [lp('2026-11-25T08:00:00Z'), orthoText({ onsetDateTime: '2026-11-25T18:00:00Z' }), cond(cc([[ICD, 'R29.1', 'Meningismus']]), { recordedDate: '2026-11-26' }), temp], [{ code: MRI_HEAD_WWO }], ['d1']);
+    t.not(a.stamp('d1'), 'not-appropriate');
+  });
+});
