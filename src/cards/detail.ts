@@ -40,11 +40,24 @@ export function cardView(decision: Decision, ctx: StampContext, timeZone: string
     evidence: keyEvidence(decision.variant.evidence, timeZone),
     gaps: gapsLine(decision.gaps),
     reasonCode: indicationOf(decision.variant.evidence),
-    have: new Set((decision.alreadyHave ?? []).map((h) => h.procedure)),
+    have: studiesToAvoid(decision),
     redFlags: redFlagLine(decision),
   };
   if (baseUrl) view.baseUrl = baseUrl;
   return view;
+}
+
+/**
+ * Studies never to suggest (Decision.alreadyHave): in the basket, already ordered or done, and other MRI
+ * protocols of a region an MRI in the basket already covers. For one order, those same-region protocols
+ * stay open: they are that order's own replacements, not a second study of the region.
+ */
+export function studiesToAvoid(decision: Decision, forOrderId?: string): Set<ProcedureId> {
+  return new Set(
+    (decision.alreadyHave ?? [])
+      .filter((h) => forOrderId === undefined || h.sameRegionAs === undefined || h.sameRegionAs !== forOrderId)
+      .map((h) => h.procedure),
+  );
 }
 
 /** The red flags the chosen variant does not cover, in the guideline's words: imaging for them is outside this advice. */

@@ -128,7 +128,24 @@ function alreadyHave(facts: ClinicalFacts, ordered: Set<ProcedureId>, basket: Re
     if (out.has(p)) continue;
     if ((isMri(p, 'head') && done(facts.brainMri.status)) || (isMri(p, 'spine') && done(facts.spineMri.status))) out.set(p, 'done');
   }
-  return [...out].map(([procedure, why]) => ({ procedure, why }));
+  const list: AlreadyHave[] = [...out].map(([procedure, why]) => ({ procedure, why }));
+  // Another MRI protocol of a region already being imaged is a duplicate (head w/o beside head w/wo): our reading.
+  const regionOf = (p: ProcedureId): 'head' | 'spine' | undefined => (isMri(p, 'head') ? 'head' : isMri(p, 'spine') ? 'spine' : undefined);
+  const holders: { region: 'head' | 'spine'; why: AlreadyHave['why']; id: string }[] = [];
+  for (const r of basket) {
+    const region = r.recognition.kind === 'procedure' ? regionOf(r.recognition.procedure) : undefined;
+    if (region) holders.push({ region, why: 'in-basket', id: r.draft.resource.id ?? '' });
+  }
+  for (const p of ordered) {
+    const region = regionOf(p);
+    if (region) holders.push({ region, why: 'ordered', id: '' });
+  }
+  for (const h of holders) {
+    for (const p of Object.keys(PROCEDURES) as ProcedureId[]) {
+      if (!out.has(p) && regionOf(p) === h.region) list.push({ procedure: p, why: h.why, sameRegionAs: h.id });
+    }
+  }
+  return list;
 }
 
 /** Notes from order recognition that mean "non-dynamic CT myelography or incomplete spine coverage". */

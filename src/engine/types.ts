@@ -171,6 +171,12 @@ export interface RatedOrder {
 export interface AlreadyHave {
   procedure: ProcedureId;
   why: 'in-basket' | 'ordered' | 'done';
+  /**
+   * Set when the study is excluded only because another MRI of the same region is in the basket (its draft id)
+   * or pending: a second brain or spine MRI protocol is a duplicate, but an order may still be replaced by
+   * another protocol of its own region, so the exclusion does not apply to the order named here.
+   */
+  sameRegionAs?: string;
 }
 
 
