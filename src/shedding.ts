@@ -42,6 +42,7 @@ export function registerShedding(app: FastifyInstance, o: SheddingOptions): () =
   let inFlight = 0;
   let shed = 0;
   let closing = false;
+  const counted = new WeakSet<object>();
   const every = o.sampleIntervalMs ?? 250;
   let lastTick = performance.now();
   const timer = setInterval(() => {
@@ -83,12 +84,16 @@ export function registerShedding(app: FastifyInstance, o: SheddingOptions): () =
       return;
     }
     inFlight += 1;
-    // 'close' comes once per response, whether it was sent, failed or the client went away.
-    reply.raw.once('close', () => {
-      inFlight -= 1;
-    });
+    counted.add(request);
     done();
   });
+  // Once per counted request: when its response is done, or when the client went away before it.
+  // (Fastify hooks rather than the raw 'close' event, which injected requests never emit.)
+  const release = async (request: object): Promise<void> => {
+    if (counted.delete(request)) inFlight -= 1;
+  };
+  app.addHook('onResponse', release);
+  app.addHook('onRequestAbort', release);
 
   return () => ({ inFlight, eventLoopDelayMs: delayMs, shed });
 }
