@@ -265,7 +265,8 @@ t.test('incomplete work-up and date-only punctures', async (t) => {
     const a = await call('order-select', [proc(cc([[SCT, '277762005', 'Lumbar puncture']]), { performedDateTime: '2026-11-23' }), orthoText({ onsetDateTime: '2026-11-23' })], [{ code: MRI_HEAD_WWO }]);
     t.equal(a.stamp('d1'), 'not-appropriate', 'V2 and V3 both rate 1');
     t.equal(warnings(a).length, 1, 'a not-appropriate stamp is explained on a card');
-    t.match(warnings(a)[0]?.summary, /Usually Not Appropriate \(1\).*2 or 3/);
+    t.match(warnings(a)[0]?.summary, /Usually Not Appropriate \(1\)/);
+    t.match(warnings(a)[0]?.summary, /variant 2 or 3/, 'the summary names both possible variants');
     for (const s of warnings(a)[0]?.suggestions ?? []) t.not(s.isRecommended, true, 'removal never recommended');
   });
 });

@@ -81,7 +81,7 @@ function planFor(view: CardView, choice: Determined, rated: RatedOrder, procedur
   const variant = choice.variant;
   const name = PROCEDURES[procedure].acrName;
   const pv = rated.possibleVariants ?? [];
-  const short = pv.length > 1 ? `variants ${pv.join(' or ')} (same rating)` : VARIANTS[variant].shortName;
+  const short = pv.length > 1 ? `variant ${pv.join(' or ')}` : VARIANTS[variant].shortName;
   const notes = orderNotes(rated);
   const category = rated.outcome === 'rated' ? (rated.category ?? rated.row?.category) : undefined;
   const rating = ratingLabel(variant, procedure) ?? category;
