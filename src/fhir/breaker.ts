@@ -6,6 +6,9 @@
  *  - up: the origin answered recently (any HTTP status: it is reachable); reads go out in parallel.
  *  - unknown (first use, or a cool-down just ended): the first read of the origin is a probe and the
  *    others wait for it, so after the first refused connection of a call the other reads are not attempted.
+ *    They wait at most `probeGraceMs`: a refused connection fails within milliseconds, while a slow but
+ *    reachable server must not have its reads serialised behind the probe (that doubled the first call's
+ *    latency and pushed slow servers past the deadline).
  *  - down (a connection was refused, or the host is unreachable): for `cooldownMs` no read is attempted;
  *    each one fails at once and the record says what is missing, as for any failed read.
  *
@@ -22,6 +25,8 @@ interface OriginState {
   /** Settles when the read probing this origin has an outcome. */
   probing?: Promise<void>;
   settleProbe?: () => void;
+  /** When the current probe started (the grace of waiting reads counts from it). */
+  probeStartedAt?: number;
 }
 
 /** Connection-level error codes (Node / undici) that mean nothing listens, or the host cannot be reached. */
@@ -44,11 +49,13 @@ export class CircuitBreaker {
   /**
    * @param cooldownMs how long an unreachable origin is left alone before the next probe
    * @param maxOrigins origins remembered (oldest forgotten first): "loopback" admits any port
+   * @param probeGraceMs how long other reads wait for a probe before going out anyway
    */
   constructor(
     private readonly cooldownMs = 5000,
     private readonly maxOrigins = 1000,
     private readonly now: () => number = Date.now,
+    private readonly probeGraceMs = 250,
   ) {}
 
   /**
@@ -64,9 +71,13 @@ export class CircuitBreaker {
         s.probing = new Promise<void>((resolve) => {
           s.settleProbe = resolve;
         });
+        s.probeStartedAt = this.now();
         return 'go';
       }
-      await waitOrAbort(s.probing, signal);
+      const left = (s.probeStartedAt ?? 0) + this.probeGraceMs - this.now();
+      // The probe has neither failed nor answered within the grace: the origin is not refusing connections.
+      if (left <= 0) return 'go';
+      await waitOrAbort(s.probing, signal, left);
     }
   }
 
@@ -107,14 +118,21 @@ export class CircuitBreaker {
   }
 }
 
-function waitOrAbort(p: Promise<void>, signal: AbortSignal): Promise<void> {
+/** Waits for `p`, at most `maxMs`; rejects if `signal` aborts first. */
+function waitOrAbort(p: Promise<void>, signal: AbortSignal, maxMs: number): Promise<void> {
   if (signal.aborted) return Promise.reject(signal.reason as Error);
   return new Promise<void>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(() => {
+    const done = (): void => {
+      clearTimeout(timer);
       signal.removeEventListener('abort', onAbort);
       resolve();
-    }, reject);
+    };
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal.reason as Error);
+    };
+    const timer = setTimeout(done, maxMs);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(done, reject);
   });
 }
