@@ -158,7 +158,7 @@ t.test('a frozen disk delays neither hooks nor probes; feedback gets 503; audit 
   t.ok(s.audit.stats.dropped > 0, `audit records dropped when the queue was full (${s.audit.stats.dropped}), counted`);
   t.ok(s.logs.some((l) => l.includes('audit queue full')), 'and logged');
   t.notOk(thawed, 'all of that while the disk was still frozen');
-  fs.thaw();
+  await fs.thaw();
   thawed = true;
   t.ok(await eventually(async () => (await readyStatus(s.url)) === 200, 10_000), 'ready again after the thaw');
   t.equal((await postJson(`${s.url}/cds-services/${SERVICE}/feedback`, feedbackBody('after'))).status, 200, 'feedback accepted again');
