@@ -92,7 +92,8 @@ function orderImagingCard(view: CardView, step: OrderImaging): Card {
         reason ? `${reason} ${howTo}` : `None is on record yet. ${howTo}`,
         studiesTable(variant, step.procedures.map((p) => ({ procedure: p }))),
         decision.patientId ? '' : 'No patient id was available, so no draft order can be suggested.',
-        evidenceBlock('Why this scenario', view.evidence),
+        // The heading names the variant: this card's summary is about the next study, not the scenario.
+        evidenceBlock(`Why ACR ${short}`, view.evidence),
         decision.variant.status === 'determined' ? listBlock('Please check', decision.variant.cautions) : '',
         view.gaps,
       ),
