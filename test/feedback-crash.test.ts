@@ -47,6 +47,8 @@ t.test('every feedback answered 200 survives a SIGKILL', async (t) => {
   const answered200: string[] = [];
   let failed = 0;
   let killed = false;
+  let inFlight = 0;
+  let inFlightAtKill = 0;
   let next = 0;
 
   // Each request carries two items, so a half-written POST would also show.
@@ -64,6 +66,7 @@ t.test('every feedback answered 200 survives a SIGKILL', async (t) => {
   const worker = async (): Promise<void> => {
     while (!killed && next < TOTAL_REQUESTS) {
       const i = next++;
+      inFlight++;
       try {
         const res = await fetch(url, {
           method: 'POST',
@@ -75,9 +78,12 @@ t.test('every feedback answered 200 survives a SIGKILL', async (t) => {
         else failed++;
       } catch {
         failed++; // the connection died with the process
+      } finally {
+        inFlight--;
       }
       if (!killed && answered200.length >= KILL_AFTER_OK * 2) {
         killed = true;
+        inFlightAtKill = inFlight;
         child.kill('SIGKILL');
       }
     }
@@ -87,7 +93,9 @@ t.test('every feedback answered 200 survives a SIGKILL', async (t) => {
 
   t.equal(child.signalCode, 'SIGKILL', 'the service was killed, not stopped');
   t.ok(killed, 'killed mid-stream');
-  t.ok(failed > 0, `requests in flight at the kill failed (${failed})`);
+  // Requests were outstanding when the process died (whether each was answered before the signal landed
+  // is a race: with storage in a worker thread they often were; what matters is that every 200 survives).
+  t.ok(inFlightAtKill > 0, `killed with ${inFlightAtKill} requests in flight (${failed} failed)`);
   t.ok(answered200.length >= KILL_AFTER_OK * 2, `${answered200.length / 2} POSTs answered 200`);
 
   // Opening read-write lets SQLite recover from the WAL the killed process left, as the service would.
