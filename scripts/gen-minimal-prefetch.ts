@@ -12,7 +12,8 @@
  * `--check` exits 1 (without writing) when the committed file differs, for CI.
  *   npx tsx scripts/gen-minimal-prefetch.ts [--check]
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeOrCheck } from './generated-file.js';
 import { fileURLToPath } from 'node:url';
 import { OBSERVATION_SETS } from '../src/engine/facts.js';
 import { VALUE_SETS } from '../src/guideline/valuesets.js';
@@ -41,20 +42,5 @@ export function renderMinimalDiscovery(full: { services: Array<Record<string, un
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const rendered = renderMinimalDiscovery(JSON.parse(readFileSync(source, 'utf8')));
-  if (process.argv.includes('--check')) {
-    let current = '';
-    try {
-      current = readFileSync(target, 'utf8');
-    } catch {
-      // a missing file is stale
-    }
-    if (current !== rendered) {
-      process.stderr.write('cds-services.minimal.json is stale: run `npm run prefetch:minimal`\n');
-      process.exit(1);
-    }
-    process.stdout.write('cds-services.minimal.json is up to date\n');
-  } else {
-    writeFileSync(target, rendered);
-    process.stdout.write(`wrote ${target}\n`);
-  }
+  writeOrCheck(target, rendered, 'cds-services.minimal.json', 'npm run prefetch:minimal');
 }
