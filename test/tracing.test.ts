@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { startService } from './fixtures/service.js';
 import { startFaultFhir } from './fixtures/fault-fhir.js';
-import { startTracing, traceContextOf, tracer } from '../src/tracing.js';
+import { randomHex, startTracing, traceContextOf, tracer } from '../src/tracing.js';
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const PARENT = '00f067aa0ba902b7';
@@ -79,4 +79,18 @@ t.test('OTLP export: hook, assembly, FHIR reads, decide, render and store spans 
   const assemble = spans.find((s: any) => s.name === 'cds.assemble');
   t.equal(assemble.parentSpanId, hook.spanId, 'assembly inside the hook span');
   t.ok(spans.filter((s: any) => s.name === 'fhir.read').every((s: any) => s.parentSpanId === assemble.spanId), 'FHIR reads inside the assembly');
+});
+
+t.test('new trace ids: 32 hex characters, never repeated, across refills of the random pool', async (t) => {
+  const seen = new Set<string>();
+  // 4 KB pool, 16 bytes per id: 1,000 ids cross the refill boundary several times.
+  for (let i = 0; i < 1000; i++) {
+    const id = traceContextOf({}).traceId;
+    if (!/^[0-9a-f]{32}$/.test(id)) t.fail(`not a trace id: ${id}`);
+    seen.add(id);
+  }
+  t.equal(seen.size, 1000, 'all distinct');
+  const spans = new Set(Array.from({ length: 600 }, () => randomHex(8)));
+  t.equal(spans.size, 600, 'span ids distinct too');
+  t.match(randomHex(8), /^[0-9a-f]{16}$/);
 });
