@@ -118,9 +118,21 @@ export function buildService(root: string = ROOT): void {
   if (r.status !== 0) throw new Error(`build failed in ${root}`);
 }
 
+/**
+ * The node flags production starts the service with: read from the Dockerfile's CMD (the one place they are
+ * set), e.g. `--max-semi-space-size=64`. The benchmark gives them to the service and, so that the comparison
+ * measures our code and not the flags, to the ceiling too.
+ */
+export function productionNodeArgs(root: string = ROOT): string[] {
+  const cmd = /^CMD\s+(\[.*\])\s*$/m.exec(readFileSync(join(root, 'Dockerfile'), 'utf8'))?.[1];
+  if (!cmd) return [];
+  const argv = JSON.parse(cmd) as string[];
+  return argv[0] === 'node' ? argv.slice(1).filter((a) => a.startsWith('--')) : [];
+}
+
 /** The ceiling app; `answers` (a JSON file: scenario key → answer) gives each /ceiling/<key> route its answer. */
-export async function startCeiling(tmp: string, answers?: string): Promise<Child> {
-  return startNodeChild('ceiling', 'bench/ceiling.ts', answers ? { CEILING_ANSWERS: answers } : {}, join(tmp, 'ceiling.log'));
+export async function startCeiling(tmp: string, answers?: string, nodeArgs: string[] = []): Promise<Child> {
+  return startNodeChild('ceiling', 'bench/ceiling.ts', answers ? { CEILING_ANSWERS: answers } : {}, join(tmp, 'ceiling.log'), nodeArgs);
 }
 
 export async function startFhirChild(tmp: string, records = 'small'): Promise<Child & { baseUrl: string }> {

@@ -10,7 +10,8 @@
  * Service settings for the run: AUTH_MODE=off, RATE_LIMIT_MAX=1e9 (the default 6000/min per client would
  * turn most of the load into 429s), audit to a temp SQLite file (DB_PATH), LOG_LEVEL=info (the "hook
  * answered" line is written per call, to a log file). Load shedding (SHED_EVENT_LOOP_DELAY_MS, 1 s) stays on.
- * SERVICE_NODE_OPTIONS (e.g. "--max-semi-space-size=16") is passed to the service's node.
+ * Node flags: the Dockerfile's (productionNodeArgs, e.g. --max-semi-space-size=64) for the service and the
+ * ceiling alike; SERVICE_NODE_OPTIONS replaces them (e.g. "" for Node's defaults, or "--max-semi-space-size=16").
  *
  * The main figure is CPU ms per request of each server process (/proc/<pid>/stat): on a machine shared
  * with other work it is far steadier than requests/s. Each service row is set against a ceiling that
@@ -30,6 +31,7 @@ import {
   freePort,
   machine,
   median,
+  productionNodeArgs,
   rssKiB,
   runLoad,
   saveResult,
@@ -166,7 +168,7 @@ async function main(): Promise<void> {
     const large = makeRecord('large');
     const fhir = await startFhirChild(tmp, 'small');
     children.push(fhir);
-    const serviceNodeArgs = (process.env.SERVICE_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
+    const serviceNodeArgs = process.env.SERVICE_NODE_OPTIONS !== undefined ? process.env.SERVICE_NODE_OPTIONS.split(' ').filter(Boolean) : productionNodeArgs();
     const service = await startService(tmp, {}, serviceNodeArgs);
     children.push(service);
     const refusing = `http://127.0.0.1:${await freePort()}/fhir/R4`; // nothing listens there
@@ -211,7 +213,7 @@ async function main(): Promise<void> {
     }
     const answersFile = join(tmp, 'ceiling-answers.json');
     writeFileSync(answersFile, JSON.stringify(answers));
-    const ceiling = await startCeiling(tmp, answersFile);
+    const ceiling = await startCeiling(tmp, answersFile, serviceNodeArgs);
     children.push(ceiling);
     for (const s of scenarios.filter((x) => x.target === 'ceiling')) {
       const res = await fetch(`${ceiling.url}${s.path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: s.body! });
@@ -302,7 +304,7 @@ async function main(): Promise<void> {
       `SIH CDS benchmark: ${m.cpus} x ${m.cpuModel}, ${m.memGiB} GiB, Node ${m.node}, ${m.os}, load average at start ${loadAtStart}`,
       `${CONNECTIONS} connections (rows with ' : 1); each figure is the median of ${ROUNDS} runs x ${SECONDS} s after a ${WARMUP} s warm-up per scenario; rounds interleaved.`,
       `Service: node ${serviceNodeArgs.join(' ')}${serviceNodeArgs.length ? ' ' : ''}dist/src/server.js, AUTH_MODE=off, RATE_LIMIT_MAX=1e9, LOG_LEVEL=info (to a file), audit to a temp SQLite file.`,
-      'Ceilings: bare Fastify parsing the same body and sending the same answer object (e0: the old 12-byte answer).',
+      `Ceilings: bare Fastify parsing the same body and sending the same answer object (e0: the old 12-byte answer), same node flags.`,
       'errors and non-2xx are totals over all runs. CPU ms/req = server process CPU time / requests; "vs ceiling" is per round, then the median.',
       '',
       table,

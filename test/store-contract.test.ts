@@ -11,6 +11,8 @@ import { PG_MIGRATIONS } from '../src/store/postgres/pg-migrations.js';
 import { PgReplayGuard } from '../src/store/postgres/pg-replay.js';
 import type { FeedbackItem, Store } from '../src/store/store.js';
 import { makeAuditInput, makeCard, OVERRIDE_SYSTEM } from './fixtures/audit-fixtures.js';
+import { OVERRIDE_REASONS, OVERRIDE_REASON_SYSTEM } from '../src/guideline/override-reasons.js';
+import { overrideReasons } from '../src/cards/override-reasons.js';
 import { TEST_DATABASE_URL, testSchema } from './fixtures/pg.js';
 
 const IMPLEMENTATIONS: Array<{ name: string; open: (t: Test) => Promise<Store> }> = [
@@ -80,6 +82,18 @@ for (const impl of IMPLEMENTATIONS) {
       const g = s.groups.find((x) => x.overridden === 1);
       t.equal(g?.topOverrideReasons[0]?.code, 'patient-preference');
       t.equal(s.totals.overrideRate, 1);
+    });
+
+    t.test('compact record: our override-reason table is stored as codes, the report shows our displays', async (t) => {
+      const store = await open(t);
+      const card = makeCard('c-std', { overrideReasons: overrideReasons() });
+      const rec = buildAuditRecord(makeAuditInput({ cards: [card] }));
+      t.same(rec.cards[0]!.overrideReasons, OVERRIDE_REASONS.map((r) => r.code), 'codes only, no displays or system per card');
+      t.notOk(JSON.stringify(rec).includes(OVERRIDE_REASONS[0]!.display), 'no constant text in the record');
+      await store.recordDecisions([rec]);
+      await store.recordFeedback('svc', [item('c-std', { outcome: 'overridden', acceptedSuggestionIds: [], overrideReason: { system: OVERRIDE_REASON_SYSTEM, code: 'action-completed' } })], AT);
+      const g = (await store.summary({})).groups.find((x) => x.overridden === 1);
+      t.same(g?.topOverrideReasons, [{ system: OVERRIDE_REASON_SYSTEM, code: 'action-completed', display: 'Recommended action was already completed', count: 1 }]);
     });
 
     t.test('summary window and retention pruning', async (t) => {

@@ -3,15 +3,21 @@
  * and the response, keeping only what explains the advice and joins it to feedback. It is built by
  * picking fields one by one (never by copying objects) so that no patient name, identifier, free text,
  * date, draft order text, prefetch or token can slip in when those types grow new fields.
+ *
+ * Compact (version 2, issue 13): text that is the same on every card (our override-reason table) is stored
+ * as codes, and the report reads the displays back from the table; the record is one row of the decisions
+ * table plus one (card uuid, card type) row per card, which feedback joins to.
+ *
+ * The input is described here by its shape (what the audit reads of a hook call), not by the protocol's
+ * and advisor's types: the store is the lower layer, and a DecisionEvent fits this shape as it is.
  */
-import type { DecisionEvent } from '../advisor.js';
 import type { DataGap, FetchTiming } from '../fhir/record.js';
-import type { Decision, Evidence, NextStep, RatedOrder } from '../engine/types.js';
+import type { Decision, Evidence, HookName, NextStep, RatedOrder } from '../engine/types.js';
 import type { Category, ProcedureId, VariantId } from '../guideline/types.js';
-import type { Card, HookName } from '../protocol/types.js';
+import { OVERRIDE_REASON_DISPLAYS, OVERRIDE_REASON_SYSTEM } from '../guideline/override-reasons.js';
 import { hashPatientId } from './patient-hash.js';
 
-export const AUDIT_RECORD_VERSION = 1;
+export const AUDIT_RECORD_VERSION = 2;
 
 /**
  * Card types the report groups by. A card may name its type in `source.topic.code`; otherwise it is
@@ -45,14 +51,31 @@ export interface AuditOrder {
   rating?: number;
 }
 
+export type Indicator = 'info' | 'warning' | 'critical';
+
+/**
+ * An override reason a card offered: the bare code when it is one of our table's (OVERRIDE_REASON_SYSTEM,
+ * with our display), else the whole coding. Our service only offers the table's.
+ */
+export type AuditOverrideReason = string | { system: string; code: string; display?: string };
+
 export interface AuditCard {
   uuid: string;
   cardType: CardType;
-  indicator: Card['indicator'];
+  indicator: Indicator;
   /** Suggestion labels are our own text (the cards module writes them), kept so the report can name them. */
   suggestions: Array<{ uuid: string; label: string }>;
-  /** The override reasons the card offered (our own codes and displays). */
-  overrideReasons: Array<{ system: string; code: string; display?: string }>;
+  /** The override reasons the card offered. */
+  overrideReasons: AuditOverrideReason[];
+}
+
+/** What the audit reads of a card (a CDS Hooks Card fits it). */
+export interface AuditableCard {
+  uuid: string;
+  indicator: Indicator;
+  source: { topic?: { code?: string } };
+  suggestions?: ReadonlyArray<{ uuid: string; label: string }>;
+  overrideReasons?: ReadonlyArray<{ system: string; code: string; display?: string }>;
 }
 
 export interface AuditRecord {
@@ -80,8 +103,19 @@ export interface AuditRecord {
   latencyMs: number;
 }
 
-/** An answered hook call (see DecisionEvent) and the key for the patient-id hash. */
-export interface AuditInput extends DecisionEvent {
+/** What the audit reads of an answered hook call (the advisor's DecisionEvent fits it). */
+export interface AuditSource {
+  serviceId: string;
+  request: { hook: HookName; hookInstance: string; context: { patientId: string } };
+  record: { gaps: readonly DataGap[]; timings: readonly FetchTiming[] };
+  decision: Decision;
+  response: { cards: readonly AuditableCard[] };
+  latencyMs: number;
+  receivedAt: Date;
+}
+
+/** An answered hook call and the key for the patient-id hash. */
+export interface AuditInput extends AuditSource {
   hashKey: string;
 }
 
@@ -153,18 +187,34 @@ function auditNextStep(s: NextStep): AuditRecord['nextSteps'][number] {
   return { kind: s.kind, result: s.result };
 }
 
-function auditCard(card: Card, decision: Decision): AuditCard {
+function auditCard(card: AuditableCard, decision: Decision): AuditCard {
   return {
     uuid: card.uuid,
     cardType: cardTypeOf(card, decision),
     indicator: card.indicator,
     suggestions: (card.suggestions ?? []).map((s) => ({ uuid: s.uuid, label: s.label })),
-    overrideReasons: (card.overrideReasons ?? []).map((r) => ({
-      system: r.system,
-      code: r.code,
-      ...(r.display !== undefined ? { display: r.display } : {}),
-    })),
+    overrideReasons: (card.overrideReasons ?? []).map(compactReason),
   };
+}
+
+function compactReason(r: { system: string; code: string; display?: string }): AuditOverrideReason {
+  if (r.system === OVERRIDE_REASON_SYSTEM && OVERRIDE_REASON_DISPLAYS.get(r.code) === r.display) return r.code;
+  return { system: r.system, code: r.code, ...(r.display !== undefined ? { display: r.display } : {}) };
+}
+
+/** `system|code` → display of the override reasons a card offered, from its stored (compact or full) form. */
+export function offeredReasonDisplays(reasons: readonly unknown[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const r of reasons) {
+    if (typeof r === 'string') {
+      const display = OVERRIDE_REASON_DISPLAYS.get(r);
+      if (display !== undefined) out.set(`${OVERRIDE_REASON_SYSTEM}|${r}`, display);
+    } else if (r !== null && typeof r === 'object') {
+      const c = r as { system?: unknown; code?: unknown; display?: unknown };
+      if (typeof c.display === 'string') out.set(`${typeof c.system === 'string' ? c.system : ''}|${typeof c.code === 'string' ? c.code : ''}`, c.display);
+    }
+  }
+  return out;
 }
 
 /**
@@ -173,7 +223,7 @@ function auditCard(card: Card, decision: Decision): AuditCard {
  * indicator (a warning or critical card about an order means "reconsider this order"), on patient-view
  * from whether the decision proposes next steps.
  */
-export function cardTypeOf(card: Card, decision: Decision): CardType {
+export function cardTypeOf(card: AuditableCard, decision: Decision): CardType {
   const declared = card.source.topic?.code;
   if (declared !== undefined && (CARD_TYPES as readonly string[]).includes(declared)) {
     return declared as CardType;

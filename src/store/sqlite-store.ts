@@ -17,7 +17,7 @@ import Database from 'better-sqlite3';
 import type { AuditRecord } from './audit-record.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
 import type { FeedbackItem, FeedbackOptions, FeedbackResult, Store, StoreHealth } from './store.js';
-import { summarize, type ShownCardRow, type TimeWindow, type UnknownCardRow, type ReportSummary } from './summary.js';
+import { suggestionLabelsOf, summarize, type ShownCardRow, type TimeWindow, type UnknownCardRow, type ReportSummary } from './summary.js';
 
 export class StoreError extends Error {
   override name = 'StoreError';
@@ -138,7 +138,6 @@ const NEVER = '9999-12-31T23:59:59.999Z';
 export class SqliteDb {
   private readonly insertDecision: Database.Statement;
   private readonly insertCard: Database.Statement;
-  private readonly insertSuggestion: Database.Statement;
   private readonly insertFeedback: Database.Statement;
   private readonly cardKnown: Database.Statement;
   private readonly writeDecisions: Database.Transaction<(recs: readonly AuditRecord[]) => void>;
@@ -157,7 +156,6 @@ export class SqliteDb {
           @variantStatus, @variantNumber, @variantKey, @latencyMs, @recordJson)`)
     this.insertCard = db.prepare(`INSERT OR IGNORE INTO decision_cards (decision_id, card_uuid, card_type, indicator, override_reasons_json)
           VALUES (?, ?, ?, ?, ?)`)
-    this.insertSuggestion = db.prepare(`INSERT OR IGNORE INTO card_suggestions (decision_id, card_uuid, suggestion_uuid, label) VALUES (?, ?, ?, ?)`)
     this.insertFeedback = db.prepare(`INSERT INTO feedback (idempotency_key, service_id, card_uuid, outcome, accepted_suggestions_json,
           outcome_timestamp, reason_system, reason_code, reason_display, has_user_comment, unknown_card, received_at)
           VALUES (@key, @serviceId, @cardUuid, @outcome, @accepted, @outcomeTimestamp, @reasonSystem, @reasonCode,
@@ -217,8 +215,8 @@ export class SqliteDb {
     });
     const decisionId = info.lastInsertRowid;
     for (const card of rec.cards) {
+      // No row per suggestion (issue 13: one compact record per decision): the labels are in record_json.
       this.insertCard.run(decisionId, card.uuid, card.cardType, card.indicator, JSON.stringify(card.overrideReasons));
-      for (const s of card.suggestions) this.insertSuggestion.run(decisionId, card.uuid, s.uuid, s.label);
     }
   }
 
@@ -335,6 +333,8 @@ export class SqliteDb {
            ) WHERE rn = 1`,
         )
         .all(range) as UnknownCardRow[];
+      // Labels of accepted suggestions: from card_suggestions for version-1 decisions, from the record JSON
+      // of the decisions whose cards were accepted for version-2 ones (read only for those).
       const labels = new Map<string, string>();
       const labelRows = this.db
         .prepare(
@@ -344,6 +344,13 @@ export class SqliteDb {
         )
         .all(range) as Array<{ decisionId: number; cardUuid: string; suggestionUuid: string; label: string }>;
       for (const r of labelRows) labels.set(`${r.decisionId}|${r.cardUuid}|${r.suggestionUuid}`, r.label);
+      const accepted = [...new Set(shown.filter((r) => r.outcome === 'accepted').map((r) => r.decisionId))];
+      const recordOf = this.db.prepare('SELECT record_json FROM decisions WHERE id = ?').pluck();
+      for (const id of accepted) {
+        for (const [key, label] of suggestionLabelsOf(recordOf.get(id) as string)) {
+          if (!labels.has(`${id}|${key}`)) labels.set(`${id}|${key}`, label);
+        }
+      }
       return summarize(window, decisions, shown, unknown, (d, c, s) => labels.get(`${d}|${c}|${s}`));
     })();
   }

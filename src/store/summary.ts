@@ -11,6 +11,7 @@
  * - Override rate = overridden / (accepted + overridden). Ignored cards are never reported by clients
  *   (CDS Hooks 2.0.1 §Feedback), so they cannot be told apart from cards not yet acted on and are left out.
  */
+import { offeredReasonDisplays } from './audit-record.js';
 
 export interface TimeWindow {
   /** Inclusive. */
@@ -63,7 +64,7 @@ export interface ShownCardRow {
   cardUuid: string;
   cardType: string;
   variantKey: string;
-  /** JSON array of the override reasons the card offered. */
+  /** JSON array of the override reasons the card offered (codes, or codings in version-1 records). */
   overrideReasonsJson: string;
   outcome: 'accepted' | 'overridden' | null;
   reasonSystem: string | null;
@@ -191,12 +192,31 @@ function countReason(
 }
 
 function offeredDisplays(json: string): Map<string, string> {
-  const out = new Map<string, string>();
   try {
-    const list = JSON.parse(json) as Array<{ system?: string; code?: string; display?: string }>;
-    for (const r of list) if (r.display !== undefined) out.set(`${r.system ?? ''}|${r.code ?? ''}`, r.display);
+    const list: unknown = JSON.parse(json);
+    // Codes (compact records, version 2) or whole codings (version 1): see audit-record.ts.
+    return Array.isArray(list) ? offeredReasonDisplays(list) : new Map();
   } catch {
     // A damaged column only loses the display; the counts stand.
+    return new Map();
+  }
+}
+
+/**
+ * The suggestion labels of an audited decision's cards, from its record JSON: `cardUuid|suggestionUuid` →
+ * label. Version-2 records keep them there only (no row per suggestion).
+ */
+export function suggestionLabelsOf(recordJson: string): Map<string, string> {
+  const out = new Map<string, string>();
+  try {
+    const rec = JSON.parse(recordJson) as { cards?: Array<{ uuid?: unknown; suggestions?: Array<{ uuid?: unknown; label?: unknown }> }> };
+    for (const card of rec.cards ?? []) {
+      for (const s of card.suggestions ?? []) {
+        if (typeof card.uuid === 'string' && typeof s.uuid === 'string' && typeof s.label === 'string') out.set(`${card.uuid}|${s.uuid}`, s.label);
+      }
+    }
+  } catch {
+    // A damaged record loses its labels; the suggestion is then counted under its uuid.
   }
   return out;
 }

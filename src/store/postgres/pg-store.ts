@@ -20,7 +20,7 @@ import type { AuditRecord } from '../audit-record.js';
 import type { Migration } from '../migrations.js';
 import { idempotencyKey, StoreError } from '../sqlite-store.js';
 import type { FeedbackItem, FeedbackOptions, FeedbackResult, Store, StoreHealth } from '../store.js';
-import { summarize, type ReportSummary, type ShownCardRow, type TimeWindow, type UnknownCardRow } from '../summary.js';
+import { suggestionLabelsOf, summarize, type ReportSummary, type ShownCardRow, type TimeWindow, type UnknownCardRow } from '../summary.js';
 import { PG_MIGRATIONS } from './pg-migrations.js';
 
 const INT8_OID = 20;
@@ -200,18 +200,13 @@ export class PostgresStore implements Store {
           ],
         );
         const id = rows[0]!.id;
+        // No row per suggestion (issue 13: one compact record per decision): the labels are in record_json.
         for (const card of rec.cards) {
           await c.query(
             `INSERT INTO decision_cards (decision_id, card_uuid, card_type, indicator, override_reasons_json)
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
             [id, card.uuid, card.cardType, card.indicator, JSON.stringify(card.overrideReasons)],
           );
-          for (const s of card.suggestions) {
-            await c.query(
-              'INSERT INTO card_suggestions (decision_id, card_uuid, suggestion_uuid, label) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
-              [id, card.uuid, s.uuid, s.label],
-            );
-          }
         }
       }
       return undefined;
@@ -309,6 +304,16 @@ export class PostgresStore implements Store {
         )
       ).rows;
       for (const r of labelRows) labels.set(`${r.decisionId}|${r.cardUuid}|${r.suggestionUuid}`, r.label);
+      // Version-2 decisions keep their labels in record_json: read it only for decisions with accepted cards.
+      const accepted = [...new Set(shown.filter((r) => r.outcome === 'accepted').map((r) => Number(r.decisionId)))];
+      if (accepted.length > 0) {
+        const recs = (await c.query<{ id: number; record_json: string }>('SELECT id, record_json FROM decisions WHERE id = ANY($1)', [accepted])).rows;
+        for (const r of recs) {
+          for (const [key, label] of suggestionLabelsOf(r.record_json)) {
+            if (!labels.has(`${r.id}|${key}`)) labels.set(`${r.id}|${key}`, label);
+          }
+        }
+      }
       return summarize(window, decisions, shown, unknown, (d, cu, s) => labels.get(`${d}|${cu}|${s}`));
     });
   }
