@@ -1,5 +1,5 @@
 /**
- * `tsx bench/profile.ts [b|c|d] [seconds]`: CPU profile of the service under one scenario's load. The service
+ * `tsx bench/profile.ts [b|c|d|f] [seconds]`: CPU profile of the service under one scenario's load. The service
  * runs with `node --cpu-prof`; after the load it is stopped (SIGTERM → graceful exit writes the profile) and
  * the top functions by self time are printed. The .cpuprofile stays in bench/results/ (open it in Chrome
  * DevTools or speedscope).
@@ -8,7 +8,7 @@ import { mkdtempSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, runLoad, startFhirChild, startService, type Child } from './lib.js';
-import { makeRecord, orderSelectBody, patientViewBody } from './records.js';
+import { draftOnlyBody, makeRecord, orderSelectBody, patientViewBody } from './records.js';
 
 interface Node {
   id: number;
@@ -49,6 +49,8 @@ async function main(): Promise<void> {
       children.push(fhir);
       body = JSON.stringify(patientViewBody(makeRecord('small'), fhir.baseUrl));
       path = '/cds-services/sih-imaging-patient-view';
+    } else if (scenario === 'f') {
+      body = JSON.stringify(draftOnlyBody());
     } else {
       body = JSON.stringify(orderSelectBody(makeRecord(scenario === 'c' ? 'large' : 'small')));
     }
