@@ -113,12 +113,13 @@ t.test('buildAuditRecord keeps the decision and drops patient data', async (t) =
     },
   ]);
   t.same(rec.gaps, [{ resourceType: 'ImagingStudy', reason: 'timeout', detail: 'no answer in 2000 ms' }], 'record and decision gaps merged once');
-  t.equal(rec.timings.length, 2);
+  t.same(rec.prefetched, ['Condition'], 'prefetched types listed, without a timing row each');
+  t.same(rec.timings.map((x) => x.resourceType), ['ImagingStudy'], 'the FHIR read keeps its timing');
   t.equal(rec.latencyMs, 12.5);
   t.equal(rec.hookInstance, 'd1577c69-dfbe-44ad-ba6d-3e05e953b2ea');
   t.same(
     Object.keys(rec).sort(),
-    ['cards', 'evidence', 'gaps', 'hook', 'hookInstance', 'latencyMs', 'nextSteps', 'orders', 'patientHash', 'pitfalls', 'receivedAt', 'serviceId', 'timings', 'variant', 'version'],
+    ['cards', 'evidence', 'gaps', 'hook', 'hookInstance', 'latencyMs', 'nextSteps', 'orders', 'patientHash', 'pitfalls', 'prefetched', 'receivedAt', 'serviceId', 'timings', 'variant', 'version'],
     'no other field (no prefetch, context, draft orders or token)',
   );
   const json = JSON.stringify(rec);

@@ -99,6 +99,9 @@ export interface AuditRecord {
   pitfalls: string[];
   cards: AuditCard[];
   gaps: DataGap[];
+  /** Types that came in the prefetch without a problem (they have no read time worth a row each). */
+  prefetched: string[];
+  /** The FHIR reads of the call (and any prefetch entry that was not ok), one each. */
   timings: FetchTiming[];
   latencyMs: number;
 }
@@ -122,7 +125,17 @@ export interface AuditInput extends AuditSource {
 export function buildAuditRecord(input: AuditInput): AuditRecord {
   const { decision, hashKey } = input;
   const patientId = input.request.context.patientId;
-  const hash = (id: string): string => hashPatientId(hashKey, id);
+  // One HMAC per distinct id: a resource that supports several facts appears in the evidence several times.
+  const hashes = new Map<string, string>();
+  const hash = (id: string): string => {
+    let h = hashes.get(id);
+    if (h === undefined) {
+      h = hashPatientId(hashKey, id);
+      hashes.set(id, h);
+    }
+    return h;
+  };
+  const prefetchedOk = (t: FetchTiming): boolean => t.source === 'prefetch' && t.status === 'ok';
   return {
     version: AUDIT_RECORD_VERSION,
     receivedAt: input.receivedAt.toISOString(),
@@ -138,7 +151,8 @@ export function buildAuditRecord(input: AuditInput): AuditRecord {
     cards: input.response.cards.map((c) => auditCard(c, decision)),
     // Gaps and timings carry no patient data by contract (src/fhir/record.ts); still picked field by field.
     gaps: uniqueGaps([...input.record.gaps, ...decision.gaps]),
-    timings: input.record.timings.map((t) => ({
+    prefetched: input.record.timings.filter(prefetchedOk).map((t) => t.resourceType),
+    timings: input.record.timings.filter((t) => !prefetchedOk(t)).map((t) => ({
       resourceType: t.resourceType,
       source: t.source,
       ms: t.ms,
