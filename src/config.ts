@@ -176,6 +176,7 @@ export const ENV_NAMES: readonly string[] = [
   ...Object.keys(envSchema.shape),
   'DB_PATH',
   'AUDIT_HASH_KEY',
+  'AUDIT_HASH_KEY_ID',
   'ANALYTICS_ENABLED',
   'OTEL_EXPORTER_OTLP_ENDPOINT',
   'OTEL_SERVICE_NAME',

@@ -69,7 +69,7 @@ async function main(): Promise<void> {
     },
     logger,
   );
-  const audit = new AuditWriter(store, config.store.hashKey, logger);
+  const audit = new AuditWriter(store, config.store.hashKey, logger, config.store.hashKeyId !== undefined ? { hashKeyId: config.store.hashKeyId } : {});
   const retention = startRetention(store, config.store.retentionDays, logger);
   // Health changes are logged once each, so an operator sees when and why /readyz went not-ready.
   let lastReason: string | undefined;

@@ -119,7 +119,7 @@ t.test('buildAuditRecord keeps the decision and drops patient data', async (t) =
   t.equal(rec.hookInstance, 'd1577c69-dfbe-44ad-ba6d-3e05e953b2ea');
   t.same(
     Object.keys(rec).sort(),
-    ['cards', 'evidence', 'gaps', 'hook', 'hookInstance', 'latencyMs', 'nextSteps', 'orders', 'patientHash', 'pitfalls', 'prefetched', 'receivedAt', 'serviceId', 'timings', 'variant', 'version'],
+    ['cards', 'evidence', 'gaps', 'hashKeyId', 'hook', 'hookInstance', 'latencyMs', 'nextSteps', 'orders', 'patientHash', 'pitfalls', 'prefetched', 'receivedAt', 'serviceId', 'timings', 'variant', 'version'],
     'no other field (no prefetch, context, draft orders or token)',
   );
   const json = JSON.stringify(rec);
@@ -269,4 +269,25 @@ t.test('readStoreConfig', async (t) => {
   t.throws(() => readStoreConfig({ AUDIT_RETENTION_DAYS: '0' }), /AUDIT_RETENTION_DAYS/);
   t.throws(() => readStoreConfig({ AUDIT_RETENTION_DAYS: 'forever' }), /AUDIT_RETENTION_DAYS/);
   t.throws(() => readStoreConfig({ ANALYTICS_ENABLED: 'maybe' }), /ANALYTICS_ENABLED/);
+  t.equal(readStoreConfig({ AUDIT_HASH_KEY_ID: '2026-q4' }).hashKeyId, '2026-q4');
+  t.throws(() => readStoreConfig({ AUDIT_HASH_KEY_ID: 'two words' }), /AUDIT_HASH_KEY_ID/);
+});
+
+t.test('audit key id: each record names the key that hashed it; a rotation is told apart', async (t) => {
+  const oldKey = 'old-audit-key-0123456789abcdef-0123456789';
+  const newKey = 'new-audit-key-0123456789abcdef-0123456789';
+  const a = buildAuditRecord({ ...makeAuditInput(), hashKey: oldKey });
+  const b = buildAuditRecord({ ...makeAuditInput(), hashKey: newKey });
+  t.match(a.hashKeyId, /^fp-[0-9a-f]{12}$/, 'a fingerprint when the operator names none');
+  t.not(a.hashKeyId, b.hashKeyId, 'two keys, two ids');
+  t.equal(buildAuditRecord({ ...makeAuditInput(), hashKey: oldKey }).hashKeyId, a.hashKeyId, 'stable for one key');
+  t.notOk(JSON.stringify(a).includes(oldKey), 'the key itself is never stored');
+  t.equal(buildAuditRecord({ ...makeAuditInput(), hashKey: newKey, hashKeyId: '2026-q4' }).hashKeyId, '2026-q4');
+  const spy = { recordDecisions: async (recs: readonly { hashKeyId: string }[]) => void seen.push(...recs.map((r) => r.hashKeyId)) };
+  const seen: string[] = [];
+  const w = new AuditWriter(spy as unknown as Store, newKey, { error: () => undefined }, { batchMs: 0, hashKeyId: '2026-q4' });
+  const { hashKey: _k, ...call } = makeAuditInput();
+  w.record(call);
+  await w.flush();
+  t.same(seen, ['2026-q4'], 'the writer stamps the configured id');
 });

@@ -15,7 +15,7 @@ import type { DataGap, FetchTiming } from '../fhir/record.js';
 import type { Decision, Evidence, HookName, NextStep, RatedOrder } from '../engine/types.js';
 import type { Category, ProcedureId, VariantId } from '../guideline/types.js';
 import { OVERRIDE_REASON_DISPLAYS, OVERRIDE_REASON_SYSTEM } from '../guideline/override-reasons.js';
-import { hashPatientId } from './patient-hash.js';
+import { hashKeyFingerprint, hashPatientId } from './patient-hash.js';
 
 export const AUDIT_RECORD_VERSION = 2;
 
@@ -86,6 +86,11 @@ export interface AuditRecord {
   hookInstance: string;
   /** HMAC-SHA256(AUDIT_HASH_KEY, patientId), hex. The patient id itself is never stored. */
   patientHash: string;
+  /**
+   * Which key made the hashes of this record (AUDIT_HASH_KEY_ID, else a fingerprint of the key): after a key
+   * rotation, rows of the old and the new key are told apart, and per-patient grouping stays within one id.
+   */
+  hashKeyId: string;
   variant: {
     status: Decision['variant']['status'];
     /** Set when status is 'determined'. */
@@ -117,9 +122,10 @@ export interface AuditSource {
   receivedAt: Date;
 }
 
-/** An answered hook call and the key for the patient-id hash. */
+/** An answered hook call and the key for the patient-id hash (with its id, when the operator names one). */
 export interface AuditInput extends AuditSource {
   hashKey: string;
+  hashKeyId?: string;
 }
 
 export function buildAuditRecord(input: AuditInput): AuditRecord {
@@ -143,6 +149,7 @@ export function buildAuditRecord(input: AuditInput): AuditRecord {
     hook: input.request.hook,
     hookInstance: input.request.hookInstance,
     patientHash: hash(patientId),
+    hashKeyId: input.hashKeyId ?? hashKeyFingerprint(hashKey),
     variant: auditVariant(decision),
     evidence: decision.variant.evidence.map((e) => auditEvidence(e, hash)),
     orders: decision.orders.map(auditOrder),

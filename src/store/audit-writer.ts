@@ -23,6 +23,8 @@ export interface AuditWriterOptions {
    * the records are small (ids and codes), so holding them briefly costs little memory. 0 = next tick.
    */
   batchMs?: number;
+  /** The operator's name for the hash key (AUDIT_HASH_KEY_ID); default a fingerprint of the key. */
+  hashKeyId?: string;
 }
 
 export class AuditWriter {
@@ -34,6 +36,7 @@ export class AuditWriter {
   private written = 0;
   private readonly maxQueue: number;
   private readonly batchMs: number;
+  private readonly hashKeyId: string | undefined;
 
   constructor(
     private readonly store: Store,
@@ -43,13 +46,14 @@ export class AuditWriter {
   ) {
     this.maxQueue = opts.maxQueue ?? 1000;
     this.batchMs = opts.batchMs ?? 20;
+    this.hashKeyId = opts.hashKeyId;
   }
 
   /** Records one hook call. Call it after the reply is sent; it cannot throw. */
-  record(input: Omit<AuditInput, 'hashKey'>): void {
+  record(input: Omit<AuditInput, 'hashKey' | 'hashKeyId'>): void {
     let rec: AuditRecord;
     try {
-      rec = buildAuditRecord({ ...input, hashKey: this.hashKey });
+      rec = buildAuditRecord({ ...input, hashKey: this.hashKey, ...(this.hashKeyId !== undefined ? { hashKeyId: this.hashKeyId } : {}) });
     } catch (err) {
       this.fail([input.request?.hookInstance], err);
       return;

@@ -8,3 +8,19 @@ import { createHmac } from 'node:crypto';
 export function hashPatientId(key: string, patientId: string): string {
   return createHmac('sha256', key).update(patientId, 'utf8').digest('hex');
 }
+
+const FINGERPRINTS = new Map<string, string>();
+
+/**
+ * The id of an audit hash key when the operator names none (AUDIT_HASH_KEY_ID): a keyed fingerprint of the
+ * key itself ("fp-" + 12 hex). It tells rows hashed under different keys apart after a rotation and cannot
+ * be turned back into the key. Kept per key (a process has one or two).
+ */
+export function hashKeyFingerprint(key: string): string {
+  let fp = FINGERPRINTS.get(key);
+  if (fp === undefined) {
+    fp = `fp-${createHmac('sha256', key).update('sih-cds audit hash key id', 'utf8').digest('hex').slice(0, 12)}`;
+    if (FINGERPRINTS.size < 8) FINGERPRINTS.set(key, fp);
+  }
+  return fp;
+}
