@@ -89,7 +89,12 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
     genReqId: requestIdFor,
     // A child per request (issue 13 measured its cost as small beside the redaction it dropped): the trace id
     // must be on every line of the request, including lines written by Fastify and plugins.
-    childLoggerFactory: (logger, bindings, opts, raw) => logger.child({ ...bindings, traceId: traceOfRaw(raw)?.traceId }, opts),
+    // (A plain copy, then a field: on Node 20 a spread followed by more properties takes V8's slow path.)
+    childLoggerFactory: (logger, bindings, opts, raw) => {
+      const withTrace: Record<string, unknown> = { ...bindings };
+      withTrace['traceId'] = traceOfRaw(raw)?.traceId;
+      return logger.child(withTrace, opts);
+    },
   });
   const log = app.log;
   const fdLimit = fdSoftLimit();

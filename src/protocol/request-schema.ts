@@ -184,14 +184,19 @@ export function parseHookRequest(body: unknown, serviceHook: HookName): ParseRes
       ],
     };
   }
-  const draftOrders = b.context.draftOrders
-    ? ({
-        ...b.context.draftOrders,
-        entry: (b.context.draftOrders.entry ?? []).map((e) =>
-          e.resource ? { ...e, resource: normaliseOrder(e.resource) } : e,
-        ),
-      } as unknown as Bundle<FhirResource>)
-    : undefined;
+  // Copies with fields set afterwards rather than `{ ...o, field }` literals: on Node 20 a spread followed by
+  // more properties takes V8's slow path (about a microsecond each; issue 13).
+  let draftOrders: Bundle<FhirResource> | undefined;
+  if (b.context.draftOrders) {
+    const bundle: Record<string, unknown> = { ...b.context.draftOrders };
+    bundle['entry'] = (b.context.draftOrders.entry ?? []).map((e) => {
+      if (!e.resource) return e;
+      const copy: Record<string, unknown> = { ...e };
+      copy['resource'] = normaliseOrder(e.resource);
+      return copy;
+    });
+    draftOrders = bundle as unknown as Bundle<FhirResource>;
+  }
   if (serviceHook === 'order-select' && !b.context.selections) {
     // Required by the order-select hook: without it we cannot tell which orders the clinician is choosing.
     return {
@@ -209,15 +214,10 @@ export function parseHookRequest(body: unknown, serviceHook: HookName): ParseRes
     }
   }
 
-  const request: HookRequest = {
-    hook: serviceHook,
-    hookInstance: b.hookInstance,
-    context: {
-      ...(b.context as HookContext),
-      patientId: b.context.patientId,
-      ...(draftOrders ? { draftOrders } : {}),
-    },
-  };
+  const hookContext: HookContext = { ...(b.context as HookContext) };
+  hookContext.patientId = b.context.patientId;
+  if (draftOrders) hookContext.draftOrders = draftOrders;
+  const request: HookRequest = { hook: serviceHook, hookInstance: b.hookInstance, context: hookContext };
   if (b.hook !== serviceHook) request.hookAsSent = b.hook;
   if (b.fhirServer) request.fhirServer = b.fhirServer.replace(/\/+$/, '');
   if (b.fhirAuthorization) request.fhirAuthorization = b.fhirAuthorization as HookRequest['fhirAuthorization'];
