@@ -251,12 +251,18 @@ function scanText(text: string, setId: string): string | undefined {
 
 /** The Set form of a (module-constant) list of set ids, built once per list. */
 const WANTED = new WeakMap<readonly string[], ReadonlySet<string>>();
+/** The last list asked for and its Set: a record's concepts of one type ask with the same list in a row. */
+let lastIds: readonly string[] | undefined;
+let lastWanted: ReadonlySet<string> | undefined;
 function wantedSet(setIds: readonly string[]): ReadonlySet<string> {
+  if (setIds === lastIds) return lastWanted!;
   let s = WANTED.get(setIds);
   if (!s) {
     s = new Set(setIds);
     WANTED.set(setIds, s);
   }
+  lastIds = setIds;
+  lastWanted = s;
   return s;
 }
 
