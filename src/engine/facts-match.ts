@@ -188,8 +188,8 @@ function negated(text: string, start: number, end: number, preOnly: boolean): bo
 interface TextMemo {
   /** Whether any term of any set could match the text (undefined: not asked yet). */
   any: boolean | undefined;
-  /** set id → the set's first non-negated term in the text, or null. */
-  bySet: Map<string, string | null>;
+  /** set id → the set's first non-negated term in the text, or null (built on the first set asked). */
+  bySet: Map<string, string | null> | undefined;
 }
 let memo: Map<string, TextMemo> | undefined;
 
@@ -207,7 +207,7 @@ export function withMatchMemo<T>(fn: () => T): T {
 function memoOf(memory: Map<string, TextMemo>, text: string): TextMemo {
   let entry = memory.get(text);
   if (!entry) {
-    entry = { any: undefined, bySet: new Map() };
+    entry = { any: undefined, bySet: undefined };
     memory.set(text, entry);
   }
   return entry;
@@ -219,10 +219,10 @@ function anyTermOf(entry: TextMemo, text: string): boolean {
 }
 
 function matchTextOf(entry: TextMemo, text: string, setId: string): string | undefined {
-  const hit = entry.bySet.get(setId);
+  const hit = entry.bySet?.get(setId);
   if (hit !== undefined) return hit ?? undefined;
   const found = scanText(text, setId);
-  entry.bySet.set(setId, found ?? null);
+  (entry.bySet ??= new Map()).set(setId, found ?? null);
   return found;
 }
 
