@@ -74,6 +74,13 @@ const BY_SYSTEM: Map<string, Map<string, IndexedCode[]>> | undefined = (() => {
 
 const NONE: IndexedCode[] = [];
 
+/** Whether trim() would return `code` unchanged: it starts and ends with printable ASCII other than space. */
+function untrimmed(code: string): boolean {
+  const first = code.charCodeAt(0);
+  const last = code.charCodeAt(code.length - 1);
+  return first > 0x20 && first < 0x7f && last > 0x20 && last < 0x7f;
+}
+
 /** Looks a coding up, walking ICD codes up their hierarchy (G96811 → G9681 → G968 → G96). */
 function lookupCoding(coding: Coding): IndexedCode[] {
   if (!coding.system || !coding.code) return [];
@@ -82,7 +89,7 @@ function lookupCoding(coding: Coding): IndexedCode[] {
   // The common case first: a system BY_SYSTEM holds is a plain string, neither ICD nor "icd", with no "|"
   // (BY_SYSTEM exists only then), so one lookup of it replaces the string tests below with the same answer.
   const bySystem = BY_SYSTEM?.get(system);
-  if (bySystem !== undefined && typeof code === 'string' && !code.includes('|')) return bySystem.get(code.trim()) ?? NONE;
+  if (bySystem !== undefined && typeof code === 'string' && !code.includes('|')) return bySystem.get(untrimmed(code) ? code : code.trim()) ?? NONE;
   if (
     BY_SYSTEM &&
     typeof system === 'string' &&
