@@ -74,6 +74,18 @@ const BY_SYSTEM: Map<string, Map<string, IndexedCode[]>> | undefined = (() => {
 
 const NONE: IndexedCode[] = [];
 
+/**
+ * BY_SYSTEM's entries as a list: a record's system strings are each a new string, and comparing one with a
+ * handful of known systems (most differ in length) is cheaper than hashing it for a Map lookup.
+ */
+const SYSTEM_LIST: ReadonlyArray<readonly [string, Map<string, IndexedCode[]>]> = BY_SYSTEM ? [...BY_SYSTEM] : [];
+
+/** BY_SYSTEM.get(system), by comparison with each known system (the same answer). */
+function systemCodes(system: string): Map<string, IndexedCode[]> | undefined {
+  for (let i = 0; i < SYSTEM_LIST.length; i++) if (SYSTEM_LIST[i]![0] === system) return SYSTEM_LIST[i]![1];
+  return undefined;
+}
+
 /** Whether trim() would return `code` unchanged: it starts and ends with printable ASCII other than space. */
 function untrimmed(code: string): boolean {
   const first = code.charCodeAt(0);
@@ -88,7 +100,7 @@ function lookupCoding(coding: Coding): IndexedCode[] {
   const code = coding.code;
   // The common case first: a system BY_SYSTEM holds is a plain string, neither ICD nor "icd", with no "|"
   // (BY_SYSTEM exists only then), so one lookup of it replaces the string tests below with the same answer.
-  const bySystem = BY_SYSTEM?.get(system);
+  const bySystem = systemCodes(system);
   if (bySystem !== undefined && typeof code === 'string' && !code.includes('|')) return bySystem.get(untrimmed(code) ? code : code.trim()) ?? NONE;
   if (
     BY_SYSTEM &&
