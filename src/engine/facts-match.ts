@@ -232,42 +232,6 @@ function memoOf(memory: Map<string, TextMemo>, text: string): TextMemo {
   return entry;
 }
 
-/**
- * Answers for the short texts of coded concepts (concept.text, coding.display), kept ACROSS calls: a service
- * sees the same few ("Heart rate", "Headache", "MRI brain without contrast") in every record, and scanning a
- * text that passes ANY_TERM costs one regex per set. Correct for any input: an entry is keyed on the whole
- * text and holds only answers that are pure functions of that text and the (module-constant) value sets, so
- * a hit gives exactly what a fresh scan would. Bounded: at most SHARED_MAX_ENTRIES texts of at most
- * SHARED_MAX_TEXT characters (emptied when full), so a stream of distinct texts costs what it did without it.
- * Only concept texts enter, never report conclusions or other free text read by matchText; nothing here is
- * ever logged or returned (a match carries our term, not the text).
- */
-const SHARED_MAX_ENTRIES = 2048;
-const SHARED_MAX_TEXT = 120;
-const shared = new Map<string, TextMemo>();
-
-/** The memo entry of one concept text: the shared one for a short text, else this call's (or none). */
-function conceptTextMemo(text: string): TextMemo | undefined {
-  if (text.length > SHARED_MAX_TEXT) return memo ? memoOf(memo, text) : undefined;
-  let entry = shared.get(text);
-  if (!entry) {
-    if (shared.size >= SHARED_MAX_ENTRIES) shared.clear();
-    entry = { any: undefined, bySet: undefined };
-    shared.set(text, entry);
-  }
-  return entry;
-}
-
-/** Empties the cross-call memo of concept texts (tests and benchmarks measure the cold path with it). */
-export function clearConceptTextMemo(): void {
-  shared.clear();
-}
-
-/** How many texts the cross-call memo holds now (for the test of its bound). */
-export function conceptTextMemoSize(): number {
-  return shared.size;
-}
-
 function anyTermOf(entry: TextMemo, text: string): boolean {
   if (entry.any === undefined) entry.any = ANY_TERM.test(text);
   return entry.any;
@@ -375,7 +339,7 @@ export function matchConceptIfAny(
   for (let i = -1; i < (codings ? codings.length : 0); i++) {
     const t = i < 0 ? text : codings![i]?.display;
     if (!t || (i >= 0 && t === text)) continue;
-    const entry = conceptTextMemo(t);
+    const entry = memo ? memoOf(memo, t) : undefined;
     if (entry ? !anyTermOf(entry, t) : !ANY_TERM.test(t)) continue;
     (textStrings ??= []).push(t);
     if (entry) (entries ??= []).push(entry);
