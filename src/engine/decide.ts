@@ -21,6 +21,7 @@ import { RECOGNITION_NOTES } from '../guideline/order-codes.js';
 import { usuallyAppropriate } from '../guideline/ratings.js';
 import { thresholdMs } from '../guideline/thresholds.js';
 import { extractFacts, type ClinicalFacts, type DraftReason } from './facts.js';
+import { withMatchMemo } from './facts-match.js';
 import { chooseVariant, restsOnText } from './variant.js';
 import { nextSteps, orderedProcedures } from './next-steps.js';
 import { qualifyVariant } from './data-sufficiency.js';
@@ -37,6 +38,12 @@ export interface DecideOptions {
 }
 
 export function decide(request: HookInput, record: PatientRecord, opts: DecideOptions): Decision {
+  // One text memo for the whole call: the draft orders' reasons are read for the facts and again to rate each
+  // order (rateOrder), and next steps read the record's orders again; each text is scanned once.
+  return withMatchMemo(() => decideOnce(request, record, opts));
+}
+
+function decideOnce(request: HookInput, record: PatientRecord, opts: DecideOptions): Decision {
   const drafts = draftOrdersOf(request);
   const reasons: DraftReason[] = [];
   for (const d of drafts) {

@@ -74,24 +74,48 @@ const BY_SYSTEM: Map<string, Map<string, IndexedCode[]>> | undefined = (() => {
 
 const NONE: IndexedCode[] = [];
 
+/**
+ * BY_SYSTEM's entries as a list: a record's system strings are each a new string, and comparing one with a
+ * handful of known systems (most differ in length) is cheaper than hashing it for a Map lookup.
+ */
+const SYSTEM_LIST: ReadonlyArray<readonly [string, Map<string, IndexedCode[]>]> = BY_SYSTEM ? [...BY_SYSTEM] : [];
+
+/** BY_SYSTEM.get(system), by comparison with each known system (the same answer). */
+function systemCodes(system: string): Map<string, IndexedCode[]> | undefined {
+  for (let i = 0; i < SYSTEM_LIST.length; i++) if (SYSTEM_LIST[i]![0] === system) return SYSTEM_LIST[i]![1];
+  return undefined;
+}
+
+/** Whether trim() would return `code` unchanged: it starts and ends with printable ASCII other than space. */
+function untrimmed(code: string): boolean {
+  const first = code.charCodeAt(0);
+  const last = code.charCodeAt(code.length - 1);
+  return first > 0x20 && first < 0x7f && last > 0x20 && last < 0x7f;
+}
+
 /** Looks a coding up, walking ICD codes up their hierarchy (G96811 → G9681 → G968 → G96). */
 function lookupCoding(coding: Coding): IndexedCode[] {
   if (!coding.system || !coding.code) return [];
   const system = coding.system;
+  const code = coding.code;
+  // The common case first: a system BY_SYSTEM holds is a plain string, neither ICD nor "icd", with no "|"
+  // (BY_SYSTEM exists only then), so one lookup of it replaces the string tests below with the same answer.
+  const bySystem = systemCodes(system);
+  if (bySystem !== undefined && typeof code === 'string' && !code.includes('|')) return bySystem.get(untrimmed(code) ? code : code.trim()) ?? NONE;
   if (
     BY_SYSTEM &&
     typeof system === 'string' &&
-    typeof coding.code === 'string' &&
+    typeof code === 'string' &&
     !ICD_SYSTEMS.has(system) &&
     !system.startsWith('icd|') &&
     system !== 'icd' &&
     !system.includes('|') &&
-    !coding.code.includes('|')
+    !code.includes('|')
   ) {
     // Callers only read the list: the shared empty list is safe (the joined-key path returns a fresh one).
-    return BY_SYSTEM.get(system)?.get(coding.code.trim()) ?? NONE;
+    return BY_SYSTEM.get(system)?.get(code.trim()) ?? NONE;
   }
-  const key = codeKey(coding.system, coding.code);
+  const key = codeKey(system, code);
   if (!key.startsWith('icd|')) return CODE_INDEX.get(key) ?? [];
   const out: IndexedCode[] = [];
   for (let len = key.length; len >= 'icd|'.length + 3; len--) {
@@ -177,20 +201,21 @@ function negated(text: string, start: number, end: number, preOnly: boolean): bo
 /**
  * Text results remembered for the duration of one extraction (see withMatchMemo): a record repeats the same
  * few texts ("Heart rate", "Blood pressure") hundreds of times, and the regex scans are the costly part.
- * Only set while a call runs, so no patient text outlives the call that brought it.
+ * Only set while a call runs, so no patient text outlives the call that brought it. One entry per text holds
+ * all its answers, so a text is hashed and looked up once per concept, not once per set.
  */
-interface Memo {
-  /** text → whether any term of any set could match it. */
-  any: Map<string, boolean>;
-  /** set id → text → the set's first non-negated term, or null. */
-  bySet: Map<string, Map<string, string | null>>;
+interface TextMemo {
+  /** Whether any term of any set could match the text (undefined: not asked yet). */
+  any: boolean | undefined;
+  /** set id → the set's first non-negated term in the text, or null (built on the first set asked). */
+  bySet: Map<string, string | null> | undefined;
 }
-let memo: Memo | undefined;
+let memo: Map<string, TextMemo> | undefined;
 
 /** Runs `fn` with text-match results remembered within it (pure functions of the text: same answers). */
 export function withMatchMemo<T>(fn: () => T): T {
   if (memo) return fn();
-  memo = { any: new Map(), bySet: new Map() };
+  memo = new Map();
   try {
     return fn();
   } finally {
@@ -198,30 +223,33 @@ export function withMatchMemo<T>(fn: () => T): T {
   }
 }
 
-function anyTerm(text: string): boolean {
-  if (!memo) return ANY_TERM.test(text);
-  let hit = memo.any.get(text);
-  if (hit === undefined) {
-    hit = ANY_TERM.test(text);
-    memo.any.set(text, hit);
+function memoOf(memory: Map<string, TextMemo>, text: string): TextMemo {
+  let entry = memory.get(text);
+  if (!entry) {
+    entry = { any: undefined, bySet: undefined };
+    memory.set(text, entry);
   }
-  return hit;
+  return entry;
+}
+
+function anyTermOf(entry: TextMemo, text: string): boolean {
+  if (entry.any === undefined) entry.any = ANY_TERM.test(text);
+  return entry.any;
+}
+
+function matchTextOf(entry: TextMemo, text: string, setId: string): string | undefined {
+  const hit = entry.bySet?.get(setId);
+  if (hit !== undefined) return hit ?? undefined;
+  const found = scanText(text, setId);
+  (entry.bySet ??= new Map()).set(setId, found ?? null);
+  return found;
 }
 
 /** The first non-negated term of `setId` found in `text`, or undefined. */
 export function matchText(text: string | undefined, setId: string): string | undefined {
   if (!text) return undefined;
   if (!memo) return scanText(text, setId);
-  let known = memo.bySet.get(setId);
-  if (!known) {
-    known = new Map();
-    memo.bySet.set(setId, known);
-  }
-  const hit = known.get(text);
-  if (hit !== undefined) return hit ?? undefined;
-  const found = scanText(text, setId);
-  known.set(text, found ?? null);
-  return found;
+  return matchTextOf(memoOf(memo, text), text, setId);
 }
 
 function scanText(text: string, setId: string): string | undefined {
@@ -242,49 +270,88 @@ function scanText(text: string, setId: string): string | undefined {
 
 /** The Set form of a (module-constant) list of set ids, built once per list. */
 const WANTED = new WeakMap<readonly string[], ReadonlySet<string>>();
+/** The last list asked for and its Set: a record's concepts of one type ask with the same list in a row. */
+let lastIds: readonly string[] | undefined;
+let lastWanted: ReadonlySet<string> | undefined;
 function wantedSet(setIds: readonly string[]): ReadonlySet<string> {
+  if (setIds === lastIds) return lastWanted!;
   let s = WANTED.get(setIds);
   if (!s) {
     s = new Set(setIds);
     WANTED.set(setIds, s);
   }
+  lastIds = setIds;
+  lastWanted = s;
   return s;
 }
 
 /**
  * Matches a concept against several sets at once. Codes first (any coding); a set with no code hit is then
  * tried on concept.text and the codings' displays, and a hit there is flagged `textMatch`.
+ * The Map is the caller's own (callers add to it and delete from it).
  */
 export function matchConcept(
   concept: CodeableConcept | undefined,
   setIds: readonly string[],
 ): Map<string, ConceptMatch> {
-  const out = new Map<string, ConceptMatch>();
-  if (!concept) return out;
+  return matchConceptIfAny(concept, setIds) ?? new Map();
+}
+
+/**
+ * matchConcept, but undefined instead of an empty Map: most concepts of a record (vitals, labs) match
+ * nothing, and they then cost no Map and no arrays. Same matches, in the same order, as matchConcept.
+ */
+export function matchConceptIfAny(
+  concept: CodeableConcept | undefined,
+  setIds: readonly string[],
+): Map<string, ConceptMatch> | undefined {
+  if (!concept) return undefined;
   const wanted = wantedSet(setIds);
-  for (const coding of concept.coding ?? []) {
-    if (!coding) continue;
-    for (const hit of lookupCoding(coding)) {
-      if (!wanted.has(hit.setId) || out.has(hit.setId)) continue;
-      out.set(hit.setId, {
-        setId: hit.setId,
-        system: coding.system,
-        code: coding.code,
-        display: hit.display,
-        textMatch: false,
-      });
+  const codings = concept.coding;
+  let out: Map<string, ConceptMatch> | undefined;
+  if (codings) {
+    for (let i = 0; i < codings.length; i++) {
+      const coding = codings[i];
+      if (!coding) continue;
+      const hits = lookupCoding(coding);
+      for (let j = 0; j < hits.length; j++) {
+        const hit = hits[j]!;
+        if (!wanted.has(hit.setId) || out?.has(hit.setId)) continue;
+        out ??= new Map();
+        out.set(hit.setId, {
+          setId: hit.setId,
+          system: coding.system,
+          code: coding.code,
+          display: hit.display,
+          textMatch: false,
+        });
+      }
     }
   }
-  if (out.size === wanted.size) return out;
-  const texts: string[] = [];
-  if (concept.text && anyTerm(concept.text)) texts.push(concept.text);
-  for (const c of concept.coding ?? []) if (c?.display && anyTerm(c.display)) texts.push(c.display);
-  if (texts.length === 0) return out;
+  if (out && out.size === wanted.size) return out;
+  // The texts that could match some term, in the order they are tried (concept.text, then each display).
+  // A display equal to the text (common: "Heart rate" twice) is the same text: its answers are the same,
+  // so it is neither looked up nor tried twice (trying it again could only repeat a miss).
+  const text = concept.text;
+  let textStrings: string[] | undefined;
+  let entries: TextMemo[] | undefined;
+  // Plain loops, no closure here: this runs for every concept of a record.
+  for (let i = -1; i < (codings ? codings.length : 0); i++) {
+    const t = i < 0 ? text : codings![i]?.display;
+    if (!t || (i >= 0 && t === text)) continue;
+    const entry = memo ? memoOf(memo, t) : undefined;
+    if (entry ? !anyTermOf(entry, t) : !ANY_TERM.test(t)) continue;
+    (textStrings ??= []).push(t);
+    if (entry) (entries ??= []).push(entry);
+  }
+  if (!textStrings) return out;
   for (const setId of setIds) {
-    if (out.has(setId)) continue;
-    for (const text of texts) {
-      const term = matchText(text, setId);
+    if (out?.has(setId)) continue;
+    for (let k = 0; k < textStrings.length; k++) {
+      const t = textStrings[k]!;
+      const term = entries ? matchTextOf(entries[k]!, t, setId) : scanText(t, setId);
       if (term) {
+        out ??= new Map();
         out.set(setId, { setId, display: term, textMatch: true });
         break;
       }

@@ -20,7 +20,7 @@
 import type { CodeableConcept, Condition, Observation, Procedure } from 'fhir/r4.js';
 import type { PatientRecord } from '../fhir/record.js';
 import type { Evidence } from './types.js';
-import { applyBorder, matchConcept, withMatchMemo, type ConceptMatch } from './facts-match.js';
+import { applyBorder, matchConceptIfAny, withMatchMemo, type ConceptMatch } from './facts-match.js';
 import { firstDate, type FhirInstantRange } from './facts-dates.js';
 import {
   ImagingCollector,
@@ -274,8 +274,8 @@ function readCondition(acc: Acc, c: Condition): void {
   if (clinical && EXCLUDED_CONDITION_CLINICAL.has(clinical)) return;
   const verification = codeOf(c.verificationStatus);
   if (verification && EXCLUDED_CONDITION_VERIFICATION.has(verification)) return;
-  const hits = matchConcept(c.code, CONDITION_SETS);
-  if (hits.size === 0) return;
+  const hits = matchConceptIfAny(c.code, CONDITION_SETS);
+  if (!hits) return;
   const border = applyBorder(hits);
   const onset = firstDate(c.onsetDateTime, c.onsetPeriod?.start);
   const recordedDate = firstDate(c.recordedDate);
@@ -319,9 +319,10 @@ function saysAbsent(o: Observation): boolean {
 
 function readObservation(acc: Acc, o: Observation): void {
   if (EXCLUDED_OBSERVATION.has(o.status)) return;
-  const hits = matchConcept(o.code, OBSERVATION_SETS);
+  // Undefined when nothing matched (most Observations: vitals, labs): they cost no Map.
+  let hits = matchConceptIfAny(o.code, OBSERVATION_SETS);
   // A GCS total is read by its code only (gcs-total has no text terms): nothing else about it is a finding.
-  const gcs = hits.get('gcs-total');
+  const gcs = hits?.get('gcs-total');
   if (gcs) {
     const when = firstDate(o.effectiveDateTime, o.effectivePeriod?.start, o.effectiveInstant, o.issued);
     const value = numericValue(o);
@@ -329,7 +330,7 @@ function readObservation(acc: Acc, o: Observation): void {
     return;
   }
   // A body temperature is read by its value only: at or above the fever threshold it is a red flag.
-  const temperature = hits.get('body-temperature');
+  const temperature = hits?.get('body-temperature');
   if (temperature) {
     const value = numericValue(o);
     const unit = (o.valueQuantity?.code ?? o.valueQuantity?.unit ?? '').toLowerCase();
@@ -342,9 +343,13 @@ function readObservation(acc: Acc, o: Observation): void {
   }
   // A generic "finding" Observation may carry the concept in its value instead.
   if (o.valueCodeableConcept) {
-    for (const [k, v] of matchConcept(o.valueCodeableConcept, OBSERVATION_VALUE_SETS)) if (!hits.has(k)) hits.set(k, v);
+    const values = matchConceptIfAny(o.valueCodeableConcept, OBSERVATION_VALUE_SETS);
+    if (values) {
+      hits ??= new Map();
+      for (const [k, v] of values) if (!hits.has(k)) hits.set(k, v);
+    }
   }
-  if (hits.size === 0) return;
+  if (!hits) return;
   // Dated only once something matched: most Observations (vitals, labs) match nothing.
   const when = firstDate(o.effectiveDateTime, o.effectivePeriod?.start, o.effectiveInstant, o.issued);
   const bern = hits.get('bern-score');
@@ -378,8 +383,8 @@ function readObservation(acc: Acc, o: Observation): void {
 function readProcedure(acc: Acc, p: Procedure, imaging: ImagingCollector): void {
   if (EXCLUDED_PROCEDURE.has(p.status)) return;
   const when = firstDate(p.performedDateTime, p.performedPeriod?.start);
-  const hits = matchConcept(p.code, PROCEDURE_SETS);
-  const patch = hits.get('blood-patch');
+  const hits = matchConceptIfAny(p.code, PROCEDURE_SETS);
+  const patch = hits?.get('blood-patch');
   // A patch is an epidural injection meant to seal a leak, not a new puncture: it never counts as both.
   if (patch) {
     acc.facts.patches.push({ evidence: evidenceOf('blood-patch', 'Procedure', p.id, patch, when), ...(when ? { when } : {}), active: true });
@@ -390,15 +395,15 @@ function readProcedure(acc: Acc, p: Procedure, imaging: ImagingCollector): void 
     imaging.addProcedure(p, study, when);
     return;
   }
-  const si = hits.get('spinal-intervention');
+  const si = hits?.get('spinal-intervention');
   if (si) {
     acc.facts.spinalInterventions.push({ evidence: evidenceOf('spinal-intervention', 'Procedure', p.id, si, when), ...(when ? { when } : {}), active: true });
   }
 }
 
 function readReason(acc: Acc, reason: DraftReason, now: FhirInstantRange): void {
-  const hits = matchConcept(reason.concept, REASON_SETS);
-  if (hits.size === 0) return;
+  const hits = matchConceptIfAny(reason.concept, REASON_SETS);
+  if (!hits) return;
   const border = applyBorder(hits);
   // The reason describes the patient now; it has no date of its own (Evidence.date stays empty).
   addHeadacheMatches(acc, hits, 'ServiceRequest', reason.orderId, now, false, true, false);
