@@ -16,7 +16,7 @@ import type { ProcedureId, VariantId } from '../guideline/types.js';
 import { ACR_PROCEDURE_SYSTEM } from '../guideline/canonical.js';
 import { PROCEDURES, orderCodeableConcept, radiationLevel } from '../guideline/procedures.js';
 import { ratingFor } from '../guideline/ratings.js';
-import { pruneEmpty } from './fhir-json.js';
+import { pruneEmpty, pruneEmptyWith } from './fhir-json.js';
 import { stampForRow, withPamaRating, type RatingStamp, type StampContext } from './pama-rating.js';
 
 /** What suggestions need besides the uuid and stamp source: the reason an order without its own carries. */
@@ -88,14 +88,11 @@ export function replacedOrder(
   procedure: ProcedureId,
   ctx: SuggestionContext,
 ): ServiceRequest {
-  // No clone needed: withPamaRating and pruneEmpty both return a deep copy and never touch their input.
-  const copy: ServiceRequest = {
-    ...draft,
-    code: suggestedCode(procedure),
-    reasonCode: reasonFor(draft.reasonCode, ctx.reasonCode),
-  };
+  // No clone needed: withPamaRating and pruneEmptyWith both return a deep copy of `{ ...draft, ...changes }`
+  // and never touch their input.
+  const changes = { code: suggestedCode(procedure), reasonCode: reasonFor(draft.reasonCode, ctx.reasonCode) };
   const stamp = stampFor(variant, procedure);
-  return stamp ? withPamaRating(copy, stamp, ctx) : pruneEmpty(copy);
+  return stamp ? withPamaRating(draft, stamp, ctx, changes) : pruneEmptyWith(draft, changes);
 }
 
 /** At most this many suggestions on one order card, best first: a short list is one a clinician reads. */
