@@ -22,6 +22,23 @@ export function stringBytes(s: string): number {
   return PLAIN.test(s) ? s.length + 2 : Buffer.byteLength(JSON.stringify(s));
 }
 
+/**
+ * Sizes of property names already measured. Why: a response repeats a few dozen names (`system`, `code`,
+ * `display`, `url`...) hundreds of times, and a name's size is a function of the name alone. Bounded: names
+ * past the first 1024 are measured each time, never stored.
+ */
+const KEY_BYTES = new Map<string, number>();
+const MAX_KEY_BYTES = 1024;
+
+function keyBytes(key: string): number {
+  let n = KEY_BYTES.get(key);
+  if (n === undefined) {
+    n = stringBytes(key);
+    if (KEY_BYTES.size < MAX_KEY_BYTES) KEY_BYTES.set(key, n);
+  }
+  return n;
+}
+
 function isPlainObject(value: object): boolean {
   const proto = Object.getPrototypeOf(value) as unknown;
   return proto === Object.prototype || proto === null;
@@ -54,14 +71,16 @@ export function jsonBytes(value: unknown): number | undefined {
       if (!isPlainObject(value) || 'toJSON' in value) return stringified(value);
       {
         const source = value as Record<string, unknown>;
+        // Names and values as two native lists (the same order, each getter read once): cheaper than a keyed
+        // read of every property.
         const keys = Object.keys(source);
+        const values = Object.values(source);
         let n = 2;
         let written = 0;
         for (let i = 0; i < keys.length; i++) {
-          const key = keys[i]!;
-          const size = jsonBytes(source[key]);
+          const size = jsonBytes(values[i]);
           if (size === undefined) continue;
-          n += stringBytes(key) + 1 + size; // "key":value
+          n += keyBytes(keys[i]!) + 1 + size; // "key":value
           written++;
         }
         return n + Math.max(0, written - 1);
