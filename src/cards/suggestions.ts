@@ -55,9 +55,21 @@ function stampFor(variant: VariantId, procedure: ProcedureId): RatingStamp | und
 
 /** Negative when `a` is the better study in the variant: higher ACR rating, then lower adult radiation. */
 export function compareStudies(variant: VariantId, a: ProcedureId, b: ProcedureId): number {
-  const ra = ratingFor(variant, a)?.rating ?? 0;
-  const rb = ratingFor(variant, b)?.rating ?? 0;
-  return rb - ra || radiationLevel(PROCEDURES[a].adultRrl) - radiationLevel(PROCEDURES[b].adultRrl);
+  return compareRanks(rankOf(variant, a), rankOf(variant, b));
+}
+
+/** What compareStudies compares, read once per study rather than once per comparison of a sort. */
+interface StudyRank {
+  rating: number;
+  radiation: number;
+}
+
+function rankOf(variant: VariantId, procedure: ProcedureId): StudyRank {
+  return { rating: ratingFor(variant, procedure)?.rating ?? 0, radiation: radiationLevel(PROCEDURES[procedure].adultRrl) };
+}
+
+function compareRanks(a: StudyRank, b: StudyRank): number {
+  return b.rating - a.rating || a.radiation - b.radiation;
 }
 
 /**
@@ -70,14 +82,13 @@ export function rankAlternatives(
   variant: VariantId,
   procedures: readonly ProcedureId[],
 ): { ordered: ProcedureId[]; recommended?: ProcedureId } {
-  const compare = (a: ProcedureId, b: ProcedureId): number => compareStudies(variant, a, b);
-  const ordered = procedures
-    .map((p, i) => ({ p, i }))
-    .sort((a, b) => compare(a.p, b.p) || a.i - b.i)
-    .map(({ p }) => p);
-  const [first, second] = ordered;
+  const ranked = procedures
+    .map((p, i) => ({ p, i, rank: rankOf(variant, p) }))
+    .sort((a, b) => compareRanks(a.rank, b.rank) || a.i - b.i);
+  const ordered = ranked.map(({ p }) => p);
+  const [first, second] = ranked;
   if (first === undefined) return { ordered };
-  if (second === undefined || compare(first, second) < 0) return { ordered, recommended: first };
+  if (second === undefined || compareRanks(first.rank, second.rank) < 0) return { ordered, recommended: first.p };
   return { ordered };
 }
 
@@ -146,11 +157,11 @@ export function alternativeSuggestions(
   const canReplace = Boolean(order.resource.id);
   const offers = alternatives
     .filter((p, i) => p !== ordered && alternatives.indexOf(p) === i)
-    .map((p, i) => ({ p, i, same: replacementRegion(p) === region }))
+    .map((p, i) => ({ p, i, same: replacementRegion(p) === region, rank: rankOf(variant, p) }))
     .filter((o) => (o.same ? canReplace : patientId !== undefined))
-    .sort((a, b) => compareStudies(variant, a.p, b.p) || Number(b.same) - Number(a.same) || a.i - b.i);
+    .sort((a, b) => compareRanks(a.rank, b.rank) || Number(b.same) - Number(a.same) || a.i - b.i);
   const [best, next] = offers.filter((o) => o.same);
-  const recommended = best && (!next || compareStudies(variant, best.p, next.p) < 0) ? best.p : undefined;
+  const recommended = best && (!next || compareRanks(best.rank, next.rank) < 0) ? best.p : undefined;
   const suggestions = offers.slice(0, MAX_ORDER_SUGGESTIONS).map(({ p, same }) => {
     const suggestion =
       same || patientId === undefined
