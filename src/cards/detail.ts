@@ -28,6 +28,8 @@ export interface CardView extends SuggestionContext {
   baseUrl?: string;
   /** Studies never to suggest: in the basket, already ordered, or done (Decision.alreadyHave). */
   have: ReadonlySet<ProcedureId>;
+  /** Orders whose same-region replacements stay open for them (AlreadyHave.sameRegionAs): see studiesToAvoidFor. */
+  sameRegionOrders: ReadonlySet<string>;
   /** "Red flag in the record: …" line for the uncovered red flags, or ''. */
   redFlags: string;
 }
@@ -43,6 +45,7 @@ export function cardView(decision: Decision, ctx: StampContext, timeZone: string
     gaps: gapsLine(decision.gaps),
     reasonCode: indicationOf(decision.variant.evidence),
     have: studiesToAvoid(decision),
+    sameRegionOrders: new Set((decision.alreadyHave ?? []).map((h) => h.sameRegionAs).filter((id) => id !== undefined)),
     redFlags: redFlagLine(decision),
   };
   if (ctx.qcdsmCode !== undefined) view.qcdsmCode = ctx.qcdsmCode;
@@ -61,6 +64,15 @@ export function studiesToAvoid(decision: Decision, forOrderId?: string): Set<Pro
       .filter((h) => forOrderId === undefined || h.sameRegionAs === undefined || h.sameRegionAs !== forOrderId)
       .map((h) => h.procedure),
   );
+}
+
+/**
+ * studiesToAvoid(view.decision, orderId), computed once per response for the orders that have no same-region
+ * exception (nearly all): with many orders in the basket, a Set per order over every basket entry grew with
+ * the square of the number of orders.
+ */
+export function studiesToAvoidFor(view: CardView, orderId: string): ReadonlySet<ProcedureId> {
+  return view.sameRegionOrders.has(orderId) ? studiesToAvoid(view.decision, orderId) : view.have;
 }
 
 /** The red flags the chosen variant does not cover, in the guideline's words: imaging for them is outside this advice. */
