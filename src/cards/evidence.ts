@@ -73,7 +73,8 @@ export function siteDate(value: string, timeZone: string): string {
   const m = FHIR_DATE.exec(trimmed);
   if (!m) return escapeMarkdown(value);
   const [, year, month, day, hour, , zone] = m;
-  const date = [year, month, day].filter((p) => p !== undefined).join('-');
+  // The pattern gives a day only with a month.
+  const date = month === undefined ? year! : day === undefined ? `${year}-${month}` : `${year}-${month}-${day}`;
   if (hour === undefined || zone === undefined) return date;
   return clockTime(trimmed, timeZone) ?? date;
 }
