@@ -69,14 +69,42 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
  * not a FHIR date is escaped and shown as it came.
  */
 export function siteDate(value: string, timeZone: string): string {
-  const m = FHIR_DATE.exec(value.trim());
+  const trimmed = value.trim();
+  const m = FHIR_DATE.exec(trimmed);
   if (!m) return escapeMarkdown(value);
   const [, year, month, day, hour, , zone] = m;
-  const date = [year, month, day].filter((p) => p !== undefined).join('-');
+  // The pattern gives a day only with a month.
+  const date = month === undefined ? year! : day === undefined ? `${year}-${month}` : `${year}-${month}-${day}`;
   if (hour === undefined || zone === undefined) return date;
-  const instant = new Date(value.trim());
-  if (Number.isNaN(instant.getTime())) return date;
-  const parts = Object.fromEntries(formatter(timeZone).formatToParts(instant).map((p) => [p.type, p.value]));
+  return clockTime(trimmed, timeZone) ?? date;
+}
+
+/**
+ * Clock times already written, by zone and dateTime. Why: Intl formatting is the dearest step of a card (one
+ * formatToParts per dated evidence row, every call), and the same records' dates come back call after call.
+ * Keyed on the whole input (zone and the dateTime as written), and the output depends on nothing else (the
+ * formatter's locale and zone are fixed), so a hit is always the answer a miss would compute. Bounded: the
+ * oldest entry goes when it is full.
+ */
+const CLOCK_TIMES = new Map<string, string | undefined>();
+const MAX_CLOCK_TIMES = 4096;
+
+/** A zoned FHIR dateTime in the site's zone ("2026-03-02 15:30 CET"), or undefined when it is no instant. */
+function clockTime(dateTime: string, timeZone: string): string | undefined {
+  const key = `${dateTime} ${timeZone}`; // unambiguous: a FHIR dateTime has no space
+  const cached = CLOCK_TIMES.get(key);
+  if (cached !== undefined || CLOCK_TIMES.has(key)) return cached;
+  const written = formatClockTime(dateTime, timeZone);
+  if (CLOCK_TIMES.size >= MAX_CLOCK_TIMES) CLOCK_TIMES.delete(CLOCK_TIMES.keys().next().value as string);
+  CLOCK_TIMES.set(key, written);
+  return written;
+}
+
+function formatClockTime(dateTime: string, timeZone: string): string | undefined {
+  const instant = new Date(dateTime);
+  if (Number.isNaN(instant.getTime())) return undefined;
+  const parts: Partial<Record<Intl.DateTimeFormatPartTypes, string>> = {};
+  for (const p of formatter(timeZone).formatToParts(instant)) parts[p.type] = p.value;
   return `${parts['year']}-${parts['month']}-${parts['day']} ${parts['hour']}:${parts['minute']} ${parts['timeZoneName']}`;
 }
 

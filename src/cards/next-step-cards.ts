@@ -34,11 +34,12 @@ export function bestPerRegion(variant: VariantId, procedures: readonly Procedure
 }
 
 function orderSuggestions(step: OrderImaging, patientId: string | undefined, ctx: CardView): Suggestion[] {
-  // Never a study already ordered or done (Decision.alreadyHave).
-  step = { ...step, procedures: step.procedures.filter((p) => !ctx.have.has(p)) };
-  if (!patientId || step.procedures.length === 0) return [];
+  // Never a study already ordered or done (Decision.alreadyHave). A local list, not `{ ...step, procedures }`:
+  // a spread followed by more properties is V8's slow path on Node 20.
+  const procedures = step.procedures.filter((p) => !ctx.have.has(p));
+  if (!patientId || procedures.length === 0) return [];
   if (step.selection === 'all') {
-    const chosen = bestPerRegion(step.variant, step.procedures);
+    const chosen = bestPerRegion(step.variant, procedures);
     const names = chosen.map((p) => PROCEDURES[p].acrName);
     return [
       {
@@ -49,7 +50,7 @@ function orderSuggestions(step: OrderImaging, patientId: string | undefined, ctx
       },
     ];
   }
-  const { ordered, recommended } = rankAlternatives(step.variant, step.procedures);
+  const { ordered, recommended } = rankAlternatives(step.variant, procedures);
   return ordered.map((p) => {
     const suggestion: Suggestion = {
       label: `Order ${PROCEDURES[p].acrName}`,

@@ -22,7 +22,7 @@ import { PROCEDURES } from '../guideline/procedures.js';
 import { usuallyAppropriate } from '../guideline/ratings.js';
 import { VARIANTS } from '../guideline/variants.js';
 import { cardLinks, makeCard } from './card-base.js';
-import { listBlock, ratingLabel, studiesTable, studiesToAvoid, type CardView, type StudyLine } from './detail.js';
+import { listBlock, ratingLabel, studiesTable, studiesToAvoidFor, type CardView, type StudyLine } from './detail.js';
 import { evidenceBlock } from './evidence.js';
 import { blocks, escapeMarkdown, firstFitting } from './markdown.js';
 import { MAX_ORDER_SUGGESTIONS, alternativeSuggestions, rankAlternatives, removeSuggestion } from './suggestions.js';
@@ -109,7 +109,7 @@ function planFor(view: CardView, choice: Determined, rated: RatedOrder, procedur
   // Never suggest a study already in the basket, already ordered or done (Decision.alreadyHave); this
   // order's own same-region replacements stay open.
   const own = rated.order.resource.id;
-  const avoid = own ? studiesToAvoid(view.decision, own) : view.have;
+  const avoid = own ? studiesToAvoidFor(view, own) : view.have;
   const alternatives = all.filter((p) => !avoid.has(p));
   if (rated.outcome === 'rated' && category === 'Usually Not Appropriate' && all.length === 0) {
     const advice = NO_IMAGING_MANAGEMENT[variant];

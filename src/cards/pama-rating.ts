@@ -3,10 +3,10 @@
  * argonautproject/cds-hooks-for-pama docs/index.md): extensions on a draft ServiceRequest that carry the
  * appropriateness rating, the consultation id and the qualified CDS mechanism consulted.
  */
-import type { Extension, ServiceRequest } from 'fhir/r4.js';
+import type { CodeableConcept, Extension, ServiceRequest } from 'fhir/r4.js';
 import type { RatedOrder } from '../engine/types.js';
 import type { Category, RatingRow } from '../guideline/types.js';
-import { pruneEmpty } from './fhir-json.js';
+import { pruneEmptyWith } from './fhir-json.js';
 
 export const PAMA_RATING_URL = 'http://fhir.org/argonaut/Extension/pama-rating';
 export const PAMA_RATING_SYSTEM = 'http://fhir.org/argonaut/CodeSystem/pama-rating';
@@ -104,12 +104,19 @@ export function pamaExtensions(stamp: RatingStamp, ctx: StampContext): Extension
 }
 
 /**
- * A copy of the ServiceRequest with our stamp: other extensions are kept in their order, earlier PAMA
- * extensions are replaced, empty JSON values are dropped. The input is not touched.
+ * A copy of the ServiceRequest with our stamp (and `changes`, when given, as `{ ...resource, ...changes }`):
+ * other extensions are kept in their order, earlier PAMA extensions are replaced, empty JSON values are
+ * dropped. The input is not touched.
  */
-export function withPamaRating(resource: ServiceRequest, stamp: RatingStamp, ctx: StampContext): ServiceRequest {
-  // pruneEmpty makes the deep copy: a shallow copy with the new extension list is all it needs as input
-  // (an earlier structuredClone here copied every resource twice).
+export function withPamaRating(
+  resource: ServiceRequest,
+  stamp: RatingStamp,
+  ctx: StampContext,
+  changes?: { code: CodeableConcept; reasonCode: CodeableConcept[] },
+): ServiceRequest {
+  // pruneEmptyWith makes the deep copy of `{ ...resource, ...changes, extension }` without building it (an
+  // earlier structuredClone here copied every resource twice, and the spread itself is slow on Node 20).
   const kept = (resource.extension ?? []).filter((e) => !PAMA_URLS.has(e.url));
-  return pruneEmpty({ ...resource, extension: [...kept, ...pamaExtensions(stamp, ctx)] });
+  const extension = [...kept, ...pamaExtensions(stamp, ctx)];
+  return pruneEmptyWith(resource, changes ? { code: changes.code, reasonCode: changes.reasonCode, extension } : { extension });
 }

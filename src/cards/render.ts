@@ -12,6 +12,7 @@ import type { Action, Card, CdsResponse } from '../protocol/types.js';
 import type { Decision } from '../engine/types.js';
 import { cardLinks, makeCard } from './card-base.js';
 import { cardView } from './detail.js';
+import { jsonBytes } from './json-size.js';
 import { nextStepCards } from './next-step-cards.js';
 import { orderCards, type PlannedCard } from './order-cards.js';
 import { stampForOrder, type StampContext } from './pama-rating.js';
@@ -45,8 +46,9 @@ const MIN_ACTION_BYTES = 300;
 /** Room kept for the closing "left out" card and the JSON around the arrays. */
 const RESERVE_BYTES = 2048;
 
-function bytes(value: unknown): number {
-  return Buffer.byteLength(JSON.stringify(value));
+/** The bytes a card or action takes in the response: measured without writing its JSON (json-size.ts). */
+function bytes(value: Card | Action): number {
+  return jsonBytes(value) ?? 0;
 }
 
 export function renderResponse(decision: Decision, opts: RenderOptions): CdsResponse {

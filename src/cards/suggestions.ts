@@ -16,7 +16,7 @@ import type { ProcedureId, VariantId } from '../guideline/types.js';
 import { ACR_PROCEDURE_SYSTEM } from '../guideline/canonical.js';
 import { PROCEDURES, orderCodeableConcept, radiationLevel } from '../guideline/procedures.js';
 import { ratingFor } from '../guideline/ratings.js';
-import { pruneEmpty } from './fhir-json.js';
+import { pruneEmpty, pruneEmptyWith } from './fhir-json.js';
 import { stampForRow, withPamaRating, type RatingStamp, type StampContext } from './pama-rating.js';
 
 /** What suggestions need besides the uuid and stamp source: the reason an order without its own carries. */
@@ -55,9 +55,21 @@ function stampFor(variant: VariantId, procedure: ProcedureId): RatingStamp | und
 
 /** Negative when `a` is the better study in the variant: higher ACR rating, then lower adult radiation. */
 export function compareStudies(variant: VariantId, a: ProcedureId, b: ProcedureId): number {
-  const ra = ratingFor(variant, a)?.rating ?? 0;
-  const rb = ratingFor(variant, b)?.rating ?? 0;
-  return rb - ra || radiationLevel(PROCEDURES[a].adultRrl) - radiationLevel(PROCEDURES[b].adultRrl);
+  return compareRanks(rankOf(variant, a), rankOf(variant, b));
+}
+
+/** What compareStudies compares, read once per study rather than once per comparison of a sort. */
+interface StudyRank {
+  rating: number;
+  radiation: number;
+}
+
+function rankOf(variant: VariantId, procedure: ProcedureId): StudyRank {
+  return { rating: ratingFor(variant, procedure)?.rating ?? 0, radiation: radiationLevel(PROCEDURES[procedure].adultRrl) };
+}
+
+function compareRanks(a: StudyRank, b: StudyRank): number {
+  return b.rating - a.rating || a.radiation - b.radiation;
 }
 
 /**
@@ -70,14 +82,13 @@ export function rankAlternatives(
   variant: VariantId,
   procedures: readonly ProcedureId[],
 ): { ordered: ProcedureId[]; recommended?: ProcedureId } {
-  const compare = (a: ProcedureId, b: ProcedureId): number => compareStudies(variant, a, b);
-  const ordered = procedures
-    .map((p, i) => ({ p, i }))
-    .sort((a, b) => compare(a.p, b.p) || a.i - b.i)
-    .map(({ p }) => p);
-  const [first, second] = ordered;
+  const ranked = procedures
+    .map((p, i) => ({ p, i, rank: rankOf(variant, p) }))
+    .sort((a, b) => compareRanks(a.rank, b.rank) || a.i - b.i);
+  const ordered = ranked.map(({ p }) => p);
+  const [first, second] = ranked;
   if (first === undefined) return { ordered };
-  if (second === undefined || compare(first, second) < 0) return { ordered, recommended: first };
+  if (second === undefined || compareRanks(first.rank, second.rank) < 0) return { ordered, recommended: first.p };
   return { ordered };
 }
 
@@ -88,14 +99,11 @@ export function replacedOrder(
   procedure: ProcedureId,
   ctx: SuggestionContext,
 ): ServiceRequest {
-  // No clone needed: withPamaRating and pruneEmpty both return a deep copy and never touch their input.
-  const copy: ServiceRequest = {
-    ...draft,
-    code: suggestedCode(procedure),
-    reasonCode: reasonFor(draft.reasonCode, ctx.reasonCode),
-  };
+  // No clone needed: withPamaRating and pruneEmptyWith both return a deep copy of `{ ...draft, ...changes }`
+  // and never touch their input.
+  const changes = { code: suggestedCode(procedure), reasonCode: reasonFor(draft.reasonCode, ctx.reasonCode) };
   const stamp = stampFor(variant, procedure);
-  return stamp ? withPamaRating(copy, stamp, ctx) : pruneEmpty(copy);
+  return stamp ? withPamaRating(draft, stamp, ctx, changes) : pruneEmptyWith(draft, changes);
 }
 
 /** At most this many suggestions on one order card, best first: a short list is one a clinician reads. */
@@ -149,11 +157,11 @@ export function alternativeSuggestions(
   const canReplace = Boolean(order.resource.id);
   const offers = alternatives
     .filter((p, i) => p !== ordered && alternatives.indexOf(p) === i)
-    .map((p, i) => ({ p, i, same: replacementRegion(p) === region }))
+    .map((p, i) => ({ p, i, same: replacementRegion(p) === region, rank: rankOf(variant, p) }))
     .filter((o) => (o.same ? canReplace : patientId !== undefined))
-    .sort((a, b) => compareStudies(variant, a.p, b.p) || Number(b.same) - Number(a.same) || a.i - b.i);
+    .sort((a, b) => compareRanks(a.rank, b.rank) || Number(b.same) - Number(a.same) || a.i - b.i);
   const [best, next] = offers.filter((o) => o.same);
-  const recommended = best && (!next || compareStudies(variant, best.p, next.p) < 0) ? best.p : undefined;
+  const recommended = best && (!next || compareRanks(best.rank, next.rank) < 0) ? best.p : undefined;
   const suggestions = offers.slice(0, MAX_ORDER_SUGGESTIONS).map(({ p, same }) => {
     const suggestion =
       same || patientId === undefined
