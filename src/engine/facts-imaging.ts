@@ -17,7 +17,7 @@
  * MR angiography / venography ("MRA head", "MR venography of the brain") is not a brain or spine MRI here.
  */
 import type { CodeableConcept, DiagnosticReport, ImagingStudy, Procedure } from 'fhir/r4.js';
-import type { Evidence, MyelographyResult } from './types.js';
+import { withFact, type Evidence, type MyelographyResult } from './types.js';
 import { matchConcept, matchOne, matchText, type ConceptMatch } from './facts-match.js';
 import { firstDate, type FhirInstantRange } from './facts-dates.js';
 import { resultTexts } from './report-text.js';
@@ -206,7 +206,7 @@ export class ImagingCollector {
 
   /** Returns whether the myelogram counts for this work-up (it is a dural puncture either way). */
   private myelogramDone(ev: Evidence, when: FhirInstantRange | undefined): boolean {
-    this.punctures.push({ evidence: { ...ev, fact: 'spinal-intervention' }, when });
+    this.punctures.push({ evidence: withFact(ev, 'spinal-intervention'), when });
     if (!this.counts(when, ev)) return false;
     this.myelography.done = true;
     if (when && (!this.myelography.when || when.start > this.myelography.when.start)) this.myelography.when = when;
@@ -223,7 +223,7 @@ export class ImagingCollector {
     if (k.kind === 'mr-myelography') return; // recorded, but neither a puncture nor a routine spine MRI
     const ev = evidenceOf(`${k.kind}-done`, 'ImagingStudy', study.id, k.match, when);
     if (k.kind === 'myelography') {
-      if (study.status !== 'registered') this.myelogramDone({ ...ev, fact: 'myelography' }, when);
+      if (study.status !== 'registered') this.myelogramDone(withFact(ev, 'myelography'), when);
       return;
     }
     if (!this.counts(when, ev)) return;
@@ -237,7 +237,7 @@ export class ImagingCollector {
     if (k.kind === 'mr-myelography') return;
     const ev = evidenceOf(`${k.kind}-done`, 'Procedure', proc.id, k.match, when);
     if (k.kind === 'myelography') {
-      this.myelogramDone({ ...ev, fact: 'myelography' }, when);
+      this.myelogramDone(withFact(ev, 'myelography'), when);
       return;
     }
     if (!this.counts(when, ev)) return;
@@ -261,7 +261,7 @@ export class ImagingCollector {
     if (kind.kind === 'mr-myelography') return;
     const base = evidenceOf(`${kind.kind}-done`, 'DiagnosticReport', report.id, kind.match, when);
     if (kind.kind === 'myelography') {
-      if (this.myelogramDone({ ...base, fact: 'myelography' }, when) && final) this.myelographyResult(report, when);
+      if (this.myelogramDone(withFact(base, 'myelography'), when) && final) this.myelographyResult(report, when);
       return;
     }
     if (!this.counts(when, base)) return;
@@ -273,8 +273,8 @@ export class ImagingCollector {
       }
       const features = featuresIn(report, when);
       this.brainFeatures.push(...features);
-      if (features.length > 0) for (const f of features) this.raise(this.brainMri, 'positive', { ...f, fact: 'brain-mri-positive' });
-      else if (saysNegative(report)) this.raise(this.brainMri, 'negative', { ...base, fact: 'brain-mri-negative' });
+      if (features.length > 0) for (const f of features) this.raise(this.brainMri, 'positive', withFact(f, 'brain-mri-positive'));
+      else if (saysNegative(report)) this.raise(this.brainMri, 'negative', withFact(base, 'brain-mri-negative'));
       else this.raise(this.brainMri, 'done-unknown', base); // no conclusion, or findings we do not recognise
       return;
     }
@@ -285,14 +285,14 @@ export class ImagingCollector {
     }
     const leak = leakIn(report, when);
     if (leak) {
-      this.spineRecords.push({ status: 'positive', regions, evidence: { ...leak, fact: 'spine-mri-positive' } });
+      this.spineRecords.push({ status: 'positive', regions, evidence: withFact(leak, 'spine-mri-positive') });
       return;
     }
     // Brain signs of SIH seen on a spine study (e.g. tonsillar descent on a cervical MRI) are features too.
     const features = featuresIn(report, when);
     this.brainFeatures.push(...features);
     if (features.length === 0 && saysNegative(report)) {
-      this.spineRecords.push({ status: 'negative', regions, evidence: { ...base, fact: 'spine-mri-negative' } });
+      this.spineRecords.push({ status: 'negative', regions, evidence: withFact(base, 'spine-mri-negative') });
     } else {
       this.spineRecords.push({ status: 'done-unknown', regions, evidence: base });
     }
@@ -330,7 +330,7 @@ export class ImagingCollector {
     if (negative.length > 0 || pending.length > 0) {
       this.spineMri = {
         status: 'partial',
-        evidence: [...negative, ...pending].map((r) => ({ ...r.evidence, fact: 'spine-mri-partial' })),
+        evidence: [...negative, ...pending].map((r) => withFact(r.evidence, 'spine-mri-partial')),
       };
     }
   }

@@ -19,7 +19,7 @@
  */
 import type { CodeableConcept, Condition, Observation, Procedure } from 'fhir/r4.js';
 import type { PatientRecord } from '../fhir/record.js';
-import type { Evidence } from './types.js';
+import { withFact, type Evidence } from './types.js';
 import { applyBorder, matchConceptIfAny, withMatchMemo, type ConceptMatch } from './facts-match.js';
 import { firstDate, type FhirInstantRange } from './facts-dates.js';
 import {
@@ -444,7 +444,7 @@ function chronicFact(acc: Acc, now: number): ChronicFact {
     };
   }
   if (chronicBy) {
-    return { status: 'chronic', evidence: [{ ...chronicBy.evidence, fact: 'chronic-headache' }], coded: false, fromRecordedDate: chronicBy.fromRecordedDate, ...base };
+    return { status: 'chronic', evidence: [withFact(chronicBy.evidence, 'chronic-headache')], coded: false, fromRecordedDate: chronicBy.fromRecordedDate, ...base };
   }
   if (anyRecent) return { status: 'not-chronic', evidence: [], coded: false, fromRecordedDate: false, ...base };
   return { status: 'unknown', evidence: [], coded: false, fromRecordedDate: false, ...base };

@@ -409,15 +409,17 @@ function sharedRating(candidates: readonly VariantId[], procedure: ProcedureId) 
  */
 export function rateOrder(order: DraftOrder, recognition: OrderRecognition, variant: VariantChoice, ctx: RateContext = {}): RatedOrder {
   const advancedImaging = isAdvancedImaging(order.resource, recognition);
-  const base = { order, recognition, advancedImaging, redFlags: [] as RedFlagFinding[] };
-  if (recognition.kind === 'empty') return { ...base, outcome: 'empty', notes: [] };
-  if (recognition.kind === 'outside-topic') return { ...base, outcome: 'outside-topic', notes: [] };
+  // Whole literals, not `{ order, recognition, advancedImaging, redFlags: none, … }`: on Node 20 a spread followed by more properties takes V8's slow
+  // path (issue 13). The first four fields are the same in every branch, in the same order.
+  const none: RedFlagFinding[] = [];
+  if (recognition.kind === 'empty') return { order, recognition, advancedImaging, redFlags: none, outcome: 'empty', notes: [] };
+  if (recognition.kind === 'outside-topic') return { order, recognition, advancedImaging, redFlags: none, outcome: 'outside-topic', notes: [] };
   const indication = orderIndication(order.resource);
   if (indication.kind === 'other') {
-    return { ...base, outcome: 'outside-topic', notes: [INDICATION_NOTES.otherIndication] };
+    return { order, recognition, advancedImaging, redFlags: none, outcome: 'outside-topic', notes: [INDICATION_NOTES.otherIndication] };
   }
   if (indication.kind === 'border') {
-    return { ...base, outcome: 'outside-topic', outsideBorder: true, notes: [INDICATION_NOTES.outsideBorder] };
+    return { order, recognition, advancedImaging, redFlags: none, outcome: 'outside-topic', outsideBorder: true, notes: [INDICATION_NOTES.outsideBorder] };
   }
   const notes = [...recognition.notes];
   if (indication.kind === 'unreadable') notes.push(INDICATION_NOTES.unreadable);
@@ -427,13 +429,16 @@ export function rateOrder(order: DraftOrder, recognition: OrderRecognition, vari
   const row = variant.status === 'determined' ? ratingFor(variant.variant, recognition.procedure) : undefined;
   const flags = blockingFlags(ctx.redFlags ?? [], variant, row !== undefined);
   if (flags.length > 0) {
-    return { ...base, redFlags: flags, outcome: 'outside-topic', notes: [...notes, INDICATION_NOTES.redFlag] };
+    return { order, recognition, advancedImaging, redFlags: flags, outcome: 'outside-topic', notes: [...notes, INDICATION_NOTES.redFlag] };
   }
   if (variant.status === 'undetermined') {
     const shared = sharedRating(variant.candidates, recognition.procedure);
     if (shared) {
       return {
-        ...base,
+        order,
+        recognition,
+        advancedImaging,
+        redFlags: none,
         outcome: 'rated',
         row: shared,
         category: shared.category,
@@ -443,11 +448,11 @@ export function rateOrder(order: DraftOrder, recognition: OrderRecognition, vari
     }
   }
   if (variant.status === 'not-applicable') {
-    return { ...base, outcome: 'not-applicable', notes, ...(variant.because ? { because: variant.because } : {}) };
+    return { order, recognition, advancedImaging, redFlags: none, outcome: 'not-applicable', notes, ...(variant.because ? { because: variant.because } : {}) };
   }
-  if (variant.status !== 'determined') return { ...base, outcome: variant.status, notes };
-  if (!row) return { ...base, outcome: 'not-listed', notes };
-  return { ...base, outcome: 'rated', row, category: row.category, notes };
+  if (variant.status !== 'determined') return { order, recognition, advancedImaging, redFlags: none, outcome: variant.status, notes };
+  if (!row) return { order, recognition, advancedImaging, redFlags: none, outcome: 'not-listed', notes };
+  return { order, recognition, advancedImaging, redFlags: none, outcome: 'rated', row, category: row.category, notes };
 }
 
 // ---- Spine coverage of a basket ----

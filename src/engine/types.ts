@@ -60,6 +60,16 @@ export interface Evidence {
   siteDefined?: boolean;
 }
 
+/**
+ * The same evidence for another fact. A copy with the field set, not `{ ...e, fact }`: on Node 20 a spread
+ * followed by more properties takes V8's slow path (about a microsecond each; issue 13). Same key order.
+ */
+export function withFact(e: Evidence, fact: string): Evidence {
+  const copy = { ...e };
+  copy.fact = fact;
+  return copy;
+}
+
 export type VariantChoice =
   | {
       status: 'determined';

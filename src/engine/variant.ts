@@ -3,7 +3,7 @@
  * each rule and the hard cases are argued). Missing or conflicting facts give `undetermined` with what would
  * decide it: the engine never guesses silently.
  */
-import type { Evidence, VariantChoice } from './types.js';
+import { withFact, type Evidence, type VariantChoice } from './types.js';
 import type { VariantId } from '../guideline/types.js';
 import type { ClinicalFacts, DatedEvidence } from './facts.js';
 import type { FhirInstantRange } from './facts-dates.js';
@@ -53,9 +53,9 @@ function reboundAfterPatch(f: ClinicalFacts): Step {
       if (!h.when || h.when.end <= p.when.start || h.when.start > p.when.end + windowMs) continue;
       if (!patches.includes(p.evidence)) patches.push(p.evidence);
       const character = h.character ?? 'unspecified';
-      if (character === 'rebound' || character === 'mixed') rebound.push({ ...h.evidence, fact: 'rebound-headache' });
-      if (character === 'orthostatic' || character === 'mixed') recurrence.push({ ...h.evidence, fact: 'post-patch-orthostatic-headache' });
-      if (character === 'unspecified') unspecified.push({ ...h.evidence, fact: 'headache-after-patch' });
+      if (character === 'rebound' || character === 'mixed') rebound.push(withFact(h.evidence, 'rebound-headache'));
+      if (character === 'orthostatic' || character === 'mixed') recurrence.push(withFact(h.evidence, 'post-patch-orthostatic-headache'));
+      if (character === 'unspecified') unspecified.push(withFact(h.evidence, 'headache-after-patch'));
     }
   }
   if (rebound.length > 0 && recurrence.length > 0) {
