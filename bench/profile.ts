@@ -56,7 +56,7 @@ async function main(): Promise<void> {
     }
     const service = await startService(tmp, {}, ['--cpu-prof', `--cpu-prof-dir=${profDir}`]);
     children.push(service);
-    const r = await runLoad({ url: `${service.url}${path}`, method: 'POST', body, connections: 10, durationS: seconds });
+    const r = await runLoad({ url: `${service.url}${path}`, method: 'POST', body, connections: Number(process.env.PROFILE_CONNECTIONS ?? 10), durationS: seconds });
     console.log(`scenario ${scenario}: ${Math.round(r.requests.average)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, non2xx ${r.non2xx}`);
     await service.stop();
     const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
