@@ -3,10 +3,21 @@
  * an EHR patient id could be reversed by hashing every id in the EHR; the keyed hash cannot without the
  * key, yet the same patient still gets the same value, so per-patient analyses remain possible.
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
+
+/** The key imported once (a process has one or two): a string key is re-imported on every createHmac. */
+const KEYS = new Map<string, KeyObject>();
+function keyObject(key: string): KeyObject {
+  let k = KEYS.get(key);
+  if (k === undefined) {
+    k = createSecretKey(Buffer.from(key, 'utf8'));
+    if (KEYS.size < 8) KEYS.set(key, k);
+  }
+  return k;
+}
 
 export function hashPatientId(key: string, patientId: string): string {
-  return createHmac('sha256', key).update(patientId, 'utf8').digest('hex');
+  return createHmac('sha256', keyObject(key)).update(patientId, 'utf8').digest('hex');
 }
 
 const FINGERPRINTS = new Map<string, string>();
