@@ -9,6 +9,7 @@ import { AuditWriter } from '../src/store/audit-writer.js';
 import { MIGRATIONS } from '../src/store/migrations.js';
 import { applyMigrations, configureConnection, idempotencyKey, openSqliteStore, StoreError } from '../src/store/sqlite-store.js';
 import { readStoreConfig, DEV_AUDIT_HASH_KEY } from '../src/store/store-config.js';
+import { OVERRIDE_REASON_SYSTEM } from '../src/guideline/override-reasons.js';
 import type { FeedbackItem, Store } from '../src/store/store.js';
 import { HASH_KEY, PATIENT_ID, SECRETS, UNDETERMINED, makeAuditInput, makeCard } from './fixtures/audit-fixtures.js';
 
@@ -193,6 +194,38 @@ t.test('feedback: idempotent on its key, unknown cards flagged, joined through t
   t.equal(s.unknownCardFeedback, 1);
   const group = s.groups.find((g) => g.cardType === 'order-warning');
   t.same(group && { shown: group.cardsShown, accepted: group.accepted }, { shown: 1, accepted: 1 }, 'counted once per card');
+});
+
+t.test('report over a database holding version-1 and version-2 audit rows: labels and displays of both', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'sih-mixed-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'mixed.sqlite');
+  const store = openSqliteStore(path);
+  t.teardown(() => store.close());
+  // Version 2, as written today: labels in the record JSON, our override reasons as codes.
+  const v2card = makeCard('c-v2', {
+    overrideReasons: [{ system: OVERRIDE_REASON_SYSTEM, code: 'action-completed', display: 'Recommended action was already completed' }],
+    suggestions: [{ uuid: 's-1', label: 'Order DSM instead' }],
+  });
+  await store.recordDecisions([buildAuditRecord(makeAuditInput({ hookInstance: 'v2', cards: [v2card] }))]);
+  // Version 1, as an earlier release wrote it: whole codings per card and a row per suggestion.
+  const raw = new Database(path);
+  const id = raw
+    .prepare(`INSERT INTO decisions (received_at, service_id, hook, hook_instance, patient_hash, variant_status, variant_number, variant_key, latency_ms, record_json)
+              VALUES (?, 'svc', 'order-select', 'v1', 'h', 'determined', 5, 'V5', 1, '{"version":1}')`)
+    .run(new Date().toISOString()).lastInsertRowid;
+  raw.prepare('INSERT INTO decision_cards VALUES (?, ?, ?, ?, ?)').run(id, 'c-v1', 'order-warning', 'warning', JSON.stringify([{ system: 'urn:x', code: 'old', display: 'Old display' }]));
+  raw.prepare('INSERT INTO card_suggestions VALUES (?, ?, ?, ?)').run(id, 'c-v1', 's-1', 'Order CT myelography instead');
+  raw.close();
+  const at = new Date('2026-11-03T10:00:00Z');
+  await store.recordFeedback('svc', [accepted('c-v1'), accepted('c-v2')], at);
+  await store.recordFeedback('svc', [{ ...accepted('c-v1', '2026-11-03T11:00:00.000Z'), outcome: 'overridden', acceptedSuggestionIds: [], overrideReason: { system: 'urn:x', code: 'old' } }], at);
+  await store.recordFeedback('svc', [{ ...accepted('c-v2', '2026-11-03T11:00:00.000Z'), outcome: 'overridden', acceptedSuggestionIds: [], overrideReason: { system: OVERRIDE_REASON_SYSTEM, code: 'action-completed' } }], at);
+  const overridden = (await store.summary({})).groups.flatMap((g) => g.topOverrideReasons).map((r) => r.display).sort();
+  t.same(overridden, ['Old display', 'Recommended action was already completed'], 'v1 display from the row, v2 from our table');
+  await store.recordFeedback('svc', [accepted('c-v1', '2026-11-03T12:00:00.000Z'), accepted('c-v2', '2026-11-03T12:00:00.000Z')], at);
+  const labels = (await store.summary({})).groups.flatMap((g) => g.suggestionsChosen).map((x) => x.label).sort();
+  t.same(labels, ['Order CT myelography instead', 'Order DSM instead'], 'v1 label from its row, v2 from the record');
 });
 
 t.test('idempotencyKey ignores suggestion order but not the reason', async (t) => {

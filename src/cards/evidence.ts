@@ -80,24 +80,12 @@ export function siteDate(value: string, timeZone: string): string {
 }
 
 /**
- * Clock times already written, by zone and dateTime. Why: Intl formatting is the dearest step of a card (one
- * formatToParts per dated evidence row, every call), and the same records' dates come back call after call.
- * Keyed on the whole input (zone and the dateTime as written), and the output depends on nothing else (the
- * formatter's locale and zone are fixed), so a hit is always the answer a miss would compute. Bounded: the
- * oldest entry goes when it is full.
+ * A zoned FHIR dateTime in the site's zone ("2026-03-02 15:30 CET"), or undefined when it is no instant.
+ * Formatted afresh each time: a cache across calls would keep patients' dates of care after their call, and
+ * on new records (the usual case) it would not hit anyway; only a benchmark that repeats one body gains.
  */
-const CLOCK_TIMES = new Map<string, string | undefined>();
-const MAX_CLOCK_TIMES = 4096;
-
-/** A zoned FHIR dateTime in the site's zone ("2026-03-02 15:30 CET"), or undefined when it is no instant. */
 function clockTime(dateTime: string, timeZone: string): string | undefined {
-  const key = `${dateTime} ${timeZone}`; // unambiguous: a FHIR dateTime has no space
-  const cached = CLOCK_TIMES.get(key);
-  if (cached !== undefined || CLOCK_TIMES.has(key)) return cached;
-  const written = formatClockTime(dateTime, timeZone);
-  if (CLOCK_TIMES.size >= MAX_CLOCK_TIMES) CLOCK_TIMES.delete(CLOCK_TIMES.keys().next().value as string);
-  CLOCK_TIMES.set(key, written);
-  return written;
+  return formatClockTime(dateTime, timeZone);
 }
 
 function formatClockTime(dateTime: string, timeZone: string): string | undefined {

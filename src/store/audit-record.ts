@@ -87,8 +87,9 @@ export interface AuditRecord {
   /** HMAC-SHA256(AUDIT_HASH_KEY, patientId), hex. The patient id itself is never stored. */
   patientHash: string;
   /**
-   * Which key made the hashes of this record (AUDIT_HASH_KEY_ID, else a fingerprint of the key): after a key
-   * rotation, rows of the old and the new key are told apart, and per-patient grouping stays within one id.
+   * Which key made the hashes of this record (AUDIT_HASH_KEY_ID, else a fingerprint of the key), in the record
+   * JSON: after a key rotation, rows of the old and the new key are told apart, and an analysis that groups
+   * by patient hash must stay within one id (the same patient hashes differently under two keys).
    */
   hashKeyId: string;
   variant: {
@@ -219,7 +220,8 @@ function auditCard(card: AuditableCard, decision: Decision): AuditCard {
 }
 
 function compactReason(r: { system: string; code: string; display?: string }): AuditOverrideReason {
-  if (r.system === OVERRIDE_REASON_SYSTEM && OVERRIDE_REASON_DISPLAYS.get(r.code) === r.display) return r.code;
+  const ours = OVERRIDE_REASON_DISPLAYS.get(r.code);
+  if (r.system === OVERRIDE_REASON_SYSTEM && ours !== undefined && ours === r.display) return r.code;
   return { system: r.system, code: r.code, ...(r.display !== undefined ? { display: r.display } : {}) };
 }
 
