@@ -85,10 +85,6 @@ export function siteDate(value: string, timeZone: string): string {
  * on new records (the usual case) it would not hit anyway; only a benchmark that repeats one body gains.
  */
 function clockTime(dateTime: string, timeZone: string): string | undefined {
-  return formatClockTime(dateTime, timeZone);
-}
-
-function formatClockTime(dateTime: string, timeZone: string): string | undefined {
   const instant = new Date(dateTime);
   if (Number.isNaN(instant.getTime())) return undefined;
   const parts: Partial<Record<Intl.DateTimeFormatPartTypes, string>> = {};

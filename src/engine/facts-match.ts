@@ -112,8 +112,9 @@ function lookupCoding(coding: Coding): IndexedCode[] {
     !system.includes('|') &&
     !code.includes('|')
   ) {
-    // Callers only read the list: the shared empty list is safe (the joined-key path returns a fresh one).
-    return BY_SYSTEM.get(system)?.get(code.trim()) ?? NONE;
+    // A plain system BY_SYSTEM does not hold (systemCodes above found none): no value set lists it. Callers only
+    // read the list: the shared empty list is safe (the joined-key path returns a fresh one).
+    return NONE;
   }
   const key = codeKey(system, code);
   if (!key.startsWith('icd|')) return CODE_INDEX.get(key) ?? [];
