@@ -24,10 +24,10 @@
  * FHIRPath is used here, where a site's own structure must be read, and not for the standard value sets
  * (facts-match.ts: a Map lookup per coding is cheaper).
  */
-import { readFileSync } from 'node:fs';
 import fhirpath from 'fhirpath';
 import r4model from 'fhirpath/fhir-context/r4/index.js';
 import { z } from 'zod';
+import { readSiteJson } from '../guideline/site-file.js';
 import { codingKey } from '../guideline/site-codes.js';
 import { RECORD_TYPES, type DataGap, type PatientRecord, type RecordType } from '../fhir/record.js';
 import { parseFhirDate, type FhirInstantRange } from './facts-dates.js';
@@ -202,19 +202,7 @@ export function parseSiteFacts(json: unknown, source = '<inline>'): SiteFacts {
 
 /** Read, validate and compile a site facts file (once, at start-up). */
 export function loadSiteFacts(path: string): SiteFacts {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new SiteFactsError(`site facts file ${path}: cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new SiteFactsError(`site facts file ${path}: not valid JSON (${(err as Error).message})`);
-  }
-  return parseSiteFacts(json, path);
+  return parseSiteFacts(readSiteJson(path, 'site facts file', (m) => new SiteFactsError(m)), path);
 }
 
 /** FHIRPath truth of a result: something other than `false`. */

@@ -7,7 +7,7 @@
  * "note"?: "..." } ] }. The lead's config reads the path from SITE_CODES_PATH and calls loadSiteCodes once at
  * start-up; a bad file stops the start with an Error that names the file and the field.
  */
-import { readFileSync } from 'node:fs';
+import { readSiteJson } from './site-file.js';
 import { z } from 'zod';
 import { PROCEDURE_IDS, type ProcedureId } from './types.js';
 
@@ -72,19 +72,7 @@ export function parseSiteCodes(json: unknown, source = '<inline>'): SiteCodeMap 
 
 /** Read and validate a site map file. Throws an Error naming the file (and the field when the JSON is wrong). */
 export function loadSiteCodes(path: string): SiteCodeMap {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new Error(`site codes file ${path}: cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new Error(`site codes file ${path}: not valid JSON (${(err as Error).message})`);
-  }
-  return parseSiteCodes(json, path);
+  return parseSiteCodes(readSiteJson(path, 'site codes file', (m) => new Error(m)), path);
 }
 
 function formatPath(path: ReadonlyArray<PropertyKey>): string {
